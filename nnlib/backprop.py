@@ -1,0 +1,98 @@
+r"""Chapter 7 -- backpropagation.
+
+For one layer with :math:`Z = W A_{prev} + b` and :math:`A = g(Z)`, the chain rule turns the gradient
+:math:`dA = \partial J/\partial A` into
+
+.. math::
+
+   dZ = dA \odot g'(Z), \qquad dW = dZ\, A_{prev}^{\top}, \qquad
+   db = \textstyle\sum_{\text{columns}} dZ, \qquad dA_{prev} = W^{\top} dZ.
+
+Every ``dX`` here is :math:`\partial J / \partial X` for the cost J (the mean over the m examples, so
+the :math:`1/m` enters once, in the loss gradient) and has the shape of ``X``.
+"""
+
+from nnlib.activations import get_activation
+from nnlib.losses import get_loss, sigmoid_binary_cross_entropy_gradient
+
+
+def dense_backward_from_dZ(dZ, A_prev, W):
+    r"""Gradients of a dense layer given :math:`dZ`.
+
+    Parameters
+    ----------
+    dZ : array, shape (n[l], m)
+    A_prev : array, shape (n[l-1], m)
+    W : array, shape (n[l], n[l-1])
+
+    Returns
+    -------
+    dA_prev : array, shape (n[l-1], m)
+    dW : array, shape (n[l], n[l-1])
+    db : array, shape (n[l], 1)
+    """
+    dW = dZ @ A_prev.T
+    db = dZ.sum(axis=1, keepdims=True)
+    dA_prev = W.T @ dZ
+    return dA_prev, dW, db
+
+
+def dense_backward(dA, A_prev, Z, W, activation):
+    r"""Backward pass of one dense layer: from :math:`dA` and the forward cache to
+    :math:`dA_{prev}, dW, db`.
+
+    Parameters
+    ----------
+    dA : array, shape (n[l], m), :math:`\partial J/\partial A^{[l]}`
+    A_prev : array, shape (n[l-1], m), cached input of the layer
+    Z : array, shape (n[l], m), cached pre-activation
+    W : array, shape (n[l], n[l-1])
+    activation : str, the layer's activation name
+
+    Returns
+    -------
+    dA_prev : array, shape (n[l-1], m)
+    dW : array, shape (n[l], n[l-1])
+    db : array, shape (n[l], 1)
+    """
+    if dA.shape != Z.shape:
+        raise ValueError(f"dA has shape {dA.shape} but Z has shape {Z.shape}; dA must have the shape of A = g(Z).")
+    dZ = dA * get_activation(activation).derivative(Z)
+    return dense_backward_from_dZ(dZ, A_prev, W)
+
+
+def network_backward(Y_hat, Y, cache, params, architecture, loss="binary_cross_entropy"):
+    r"""Gradients of the cost with respect to every parameter, from the output layer back to the first.
+
+    A sigmoid output with binary cross-entropy uses the fused :math:`dZ^{[L]} = (A^{[L]} - Y)/m`;
+    any other pair goes through :math:`dA^{[L]} = \partial J/\partial \hat Y` and the activation's
+    derivative.
+
+    Parameters
+    ----------
+    Y_hat : array, shape (n[L], m), output of :func:`nnlib.network.network_forward`
+    Y : array, shape (n[L], m), targets
+    cache : dict from :func:`nnlib.network.network_forward` (``"A0"``, ``"Z1"``, ``"A1"``, ...)
+    params : dict, ``"W{l}"`` and ``"b{l}"``
+    architecture : list of layer dicts
+    loss : ``"binary_cross_entropy"`` or ``"mean_squared_error"``
+
+    Returns
+    -------
+    grads : dict, ``"dW{l}"`` and ``"db{l}"`` with the shapes of ``W{l}`` and ``b{l}``
+    """
+    Y = Y.astype(Y_hat.dtype, copy=False).reshape(Y_hat.shape)
+    n_layers = len(architecture)
+    output_activation = architecture[-1]["activation"]
+    if output_activation == "sigmoid" and loss == "binary_cross_entropy":
+        dZ = sigmoid_binary_cross_entropy_gradient(Y_hat, Y)
+    else:
+        dY_hat = get_loss(loss).gradient(Y_hat, Y)
+        dZ = dY_hat * get_activation(output_activation).derivative(cache[f"Z{n_layers}"])
+    grads = {}
+    for l in range(n_layers, 0, -1):
+        W = params[f"W{l}"]
+        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = dense_backward_from_dZ(dZ, cache[f"A{l - 1}"], W)
+        if l > 1:
+            dZ = dA_prev * get_activation(architecture[l - 2]["activation"]).derivative(cache[f"Z{l - 1}"])
+    return grads

@@ -1,0 +1,1 @@
+"""Checks shared by every nbgrader assignment of the course (being written)."""

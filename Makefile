@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup book test bench browser clean
+.PHONY: setup book test bench browser clean grade-demo
 
 setup: $(STAMP)
 
@@ -20,18 +20,29 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	touch $(STAMP)
 
+# Every chapter executed from scratch, warnings as errors (a failing cell's traceback: _build/html/reports/).
+# Only the book's own folders are emptied first, so that no page of an older build lingers.
 book: setup
+	rm -rf _build/html _build/jupyter_execute
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
+	@echo "The book: _build/html/index.html"
 
-# Debian's headless Chromium for the browser test of the built book.
+# Debian's Chromium, which tests/book/test_browser.py drives headless through Playwright (installed once).
 browser:
-	@command -v chromium > /dev/null || { apt-get update -qq && apt-get install -y -qq chromium > /dev/null; }
+	@command -v chromium > /dev/null || { \
+		sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		echo "Installing Debian's chromium for the browser test of the book"; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium > /dev/null; }
 
 test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python benchmarks/bench_training.py
+
+# Grade a demo class of generated submissions for every assignment with the real nbgrader (see instructor.md).
+grade-demo: setup
+	$(BIN)/python exercises/grade_demo.py
 
 clean:
 	rm -rf _build $(VENV)

@@ -1,0 +1,210 @@
+"""The built book, opened page by page in headless Chromium (Debian's, driven by Playwright), with no network.
+
+The site is served on 127.0.0.1; every request to any other host is aborted and recorded, so a page that needs
+a CDN fails. On every page: no console error, no failed request, math typeset by the book's own MathJax, every
+image loaded. Then the next/previous buttons walk the table of contents, and the search page finds a word.
+A screenshot of one chapter goes to test-artifacts/. `make browser` installs Chromium.
+"""
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from booktools import ARTIFACTS_DIR, toc_docnames
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT_CHAPTER = "chapters/01_neuron"
+# Pages Sphinx adds to the toc's own: the index redirect, the general and module indexes, the search page.
+EXTRA_PAGES = ["index", "genindex", "py-modindex", "search"]
+
+# Run in the page: is every piece of math typeset, and is raw TeX left anywhere outside code?
+MATH_REPORT = r"""() => {
+  const maths = [...document.querySelectorAll("span.math, div.math")];
+  const raw = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest("pre, code, script, style, textarea, kbd, samp, mjx-container")) continue;
+    if (/\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/.test(node.textContent)) raw.push(node.textContent.trim().slice(0, 120));
+  }
+  return {
+    count: maths.length,
+    untypeset: maths.filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 120)),
+    errors: [...document.querySelectorAll("mjx-merror")].map(el => el.getAttribute("data-mjx-error") || el.textContent),
+    raw: raw,
+  };
+}"""
+
+# Run in the page: load every image (even lazy ones) and list those that did not load.
+BROKEN_IMAGES = r"""async () => {
+  const images = [...document.images];
+  images.forEach(img => { img.loading = "eager"; });
+  await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener("load", done);
+    img.addEventListener("error", done);
+  })));
+  return images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.currentSrc || img.src);
+}"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the signature http.server calls
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(book_html):
+    """The built book served on 127.0.0.1 at an ephemeral port; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=book_html))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it for you)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One browser tab on the site, recording everything that went wrong while it was open."""
+
+    def __init__(self, browser, site):
+        self.site = site
+        self.host = urlparse(site).netloc
+        self.blocked, self.console_errors, self.failed = [], [], []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        self.context.set_default_timeout(20_000)
+        self.context.route(self._is_remote, self._block)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        self.page.on("requestfailed", lambda request: self.failed.append(f"{request.url}: {request.failure}"))
+        self.page.on("response", lambda response: response.status >= 400 and self.failed.append(response.url))
+
+    def _is_remote(self, url):
+        parsed = urlparse(url)
+        return parsed.scheme in {"http", "https", "ws", "wss"} and parsed.netloc != self.host
+
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def open(self, docname):
+        self.page.goto(self.site + docname + ".html", wait_until="load")
+        return self.page
+
+    def problems(self):
+        failed_local = [url for url in self.failed if not self._is_remote(url.split(": ")[0])]
+        return {
+            "requests to other hosts": self.blocked,
+            "console errors": self.console_errors,
+            "failed requests": failed_local,
+        }
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    tab = Visit(browser, site)
+    yield tab
+    tab.close()
+
+
+def wait_for_mathjax(page):
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise.then(() => true)")
+
+
+@pytest.mark.parametrize("docname", toc_docnames() + EXTRA_PAGES)
+def test_page_renders_offline(visit, docname):
+    page = visit.open(docname)
+    if docname == "index":
+        page.wait_for_url("**/intro.html")
+        page.wait_for_load_state("load")
+    math = page.evaluate(MATH_REPORT)
+    if math["count"]:
+        wait_for_mathjax(page)
+        math = page.evaluate(MATH_REPORT)
+        assert page.locator("mjx-container").count() >= math["count"]
+    assert not math["untypeset"], f"math left untypeset: {math['untypeset'][:5]}"
+    assert not math["errors"], f"MathJax errors: {math['errors'][:5]}"
+    assert not math["raw"], f"raw TeX in the page's text: {math['raw'][:5]}"
+    assert page.evaluate(BROKEN_IMAGES) == []
+    page.wait_for_load_state("networkidle")
+    assert {kind: found for kind, found in visit.problems().items() if found} == {}
+
+
+def test_pages_with_math_are_typeset(visit):
+    """The per-page check above only bites where there is math: make sure it does on the notation page."""
+    page = visit.open("notation")
+    wait_for_mathjax(page)
+    assert page.locator("mjx-container").count() > 50
+    assert page.locator("mjx-container[display='true']").count() >= 3  # the numbered display equations
+    assert page.locator("span.eqno").count() >= 3
+
+
+def walk(page, selector):
+    """Click the button ``selector`` until it disappears; return the docnames visited, starting with the current."""
+    visited = [urlparse(page.url).path.strip("/").removesuffix(".html")]
+    while page.locator(selector).count():
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            page.locator(selector).first.click()
+        visited.append(urlparse(page.url).path.strip("/").removesuffix(".html"))
+        assert len(visited) <= 50, f"the {selector} buttons go round in circles: {visited}"
+    return visited
+
+
+def test_next_and_previous_buttons_walk_the_table_of_contents(visit):
+    pages = toc_docnames()
+    visit.open(pages[0])
+    assert walk(visit.page, ".prev-next-area a.right-next") == pages
+    assert walk(visit.page, ".prev-next-area a.left-prev") == pages[::-1]
+    assert visit.problems()["requests to other hosts"] == []
+
+
+def test_search_finds_backpropagation(visit):
+    page = visit.page
+    page.goto(visit.site + "search.html?q=backpropagation", wait_until="load")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for()
+    links = [results.nth(i).locator("a").first.get_attribute("href") for i in range(results.count())]
+    assert any(link.startswith("chapters/07_backpropagation.html") for link in links), links
+    assert {kind: found for kind, found in visit.problems().items() if found} == {}
+
+
+def test_screenshot_of_a_chapter(visit):
+    page = visit.open(SCREENSHOT_CHAPTER)
+    if page.evaluate(MATH_REPORT)["count"]:
+        wait_for_mathjax(page)
+    page.evaluate(BROKEN_IMAGES)
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    target = ARTIFACTS_DIR / f"{SCREENSHOT_CHAPTER.replace('/', '-')}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000  # a rendered page, not a blank one
+    assert page.locator("article h1").first.is_visible()

@@ -8,6 +8,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Tools started by other tools (nbgrader runs alembic, kernels run python) come from the venv too.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup book test bench browser clean grade-demo
 

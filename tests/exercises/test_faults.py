@@ -1,0 +1,90 @@
+"""Faulty submissions, graded in one `nbgrader autograde` call with a short cell timeout, beside a control.
+
+An endless loop, a dying kernel, memory exhaustion, deleted or edited test cells and a corrupt file must each
+cost only what they break, without hanging or stopping the run for the other students.
+"""
+
+import types
+
+import pytest
+from course_harness import ASSIGNMENTS, Assignment, fill, grades, make_course, nbgrader, release_notebook, submit
+
+TIMEOUT = 3  # seconds per cell, instead of the course's 30
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory):
+    name = ASSIGNMENTS[0]
+    course = make_course(tmp_path_factory.mktemp("faults"), [name])
+    assert nbgrader(course, "generate_assignment", name, "--force").returncode == 0
+    assignment = Assignment(course, name)
+    release = release_notebook(course, name)
+    first, second = assignment.functions[:2]
+    body = dict(assignment.solutions)
+    wrong_body, wrong_lost = next(iter(assignment.wrong_answers()[first].values()))
+
+    edited = fill(release, {**body, first: wrong_body})
+    kept = []
+    for cell in edited.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id in assignment.ids_of(first):
+            continue  # deleted test cells
+        if grade_id in assignment.ids_of(second):
+            cell.source = '"""Edited by the student."""\nraise RuntimeError("a test cell the student broke")'
+        kept.append(cell)
+    edited.cells = kept
+
+    students = {
+        "control": (fill(release, body), set()),
+        "endless_loop": (fill(release, {**body, first: "while True:\n    pass"}), assignment.ids_of(first)),
+        "memory_hog": (
+            fill(release, {**body, first: "hog = []\nwhile True:\n    hog.append(np.ones(2**24))"}),
+            assignment.ids_of(first),
+        ),
+        "tests_deleted_or_edited": (edited, set(wrong_lost)),
+        "kernel_dies": (fill(release, {**body, first: "import os\n\nos._exit(1)"}), None),
+        "corrupt_file": ('{"cells": [ this is not JSON', None),
+    }
+    for student, (notebook, _lost) in students.items():
+        submit(course, name, student, notebook)
+    result = nbgrader(course, "autograde", name, env={"COURSE_CELL_TIMEOUT": str(TIMEOUT)})
+    return types.SimpleNamespace(
+        name=name,
+        assignment=assignment,
+        students=students,
+        log=result.stdout,
+        grades={student: grades(course, name, student) for student in students},
+        first=first,
+    )
+
+
+@pytest.mark.parametrize("student", ["control", "endless_loop", "memory_hog", "tests_deleted_or_edited"])
+def test_a_fault_costs_only_the_cells_it_breaks(faults, student):
+    expected = faults.assignment.expected_scores(faults.students[student][1])
+    assert faults.grades[student] is not None, f"{student} not graded:\n{faults.log[-3000:]}"
+    got = {grade_id: faults.grades[student].get(grade_id) for grade_id in expected}
+    assert got == expected
+
+
+def test_the_endless_loop_was_cut_by_the_timeout(faults):
+    assert f"Timeout waiting for execute reply ({TIMEOUT}s)" in faults.log
+
+
+def test_a_submission_that_kills_its_kernel_is_reported_and_the_run_goes_on(faults):
+    scores = faults.grades["kernel_dies"]
+    assert scores is None or not any(scores.values())
+    assert "Kernel died" in faults.log and _reported(faults.log, "kernel_dies")
+    assert faults.grades["control"] is not None and faults.grades["memory_hog"] is not None
+
+
+def _reported(log, student):
+    return any("error processing assignment" in line and f"/{student}/" in line for line in log.splitlines())
+
+
+def test_a_corrupt_notebook_is_reported_for_that_student_only(faults):
+    scores = faults.grades["corrupt_file"]
+    assert scores is None or not any(scores.values())
+    assert _reported(faults.log, "corrupt_file")
+    assert not _reported(faults.log, "control")
+    graded = [student for student, scores in faults.grades.items() if scores is not None]
+    assert {"control", "endless_loop", "memory_hog", "tests_deleted_or_edited"} <= set(graded)

@@ -85,7 +85,8 @@ def train(
     params : dict, trained ``W{l}`` and ``b{l}``
     history : :class:`History`
 
-    Raises ``FloatingPointError`` as soon as the cost is NaN or infinite (training diverged).
+    Raises ``FloatingPointError`` naming the epoch as soon as the cost is NaN or infinite, or a parameter
+    is after the last update (training diverged); NumPy's overflow warnings are silenced meanwhile.
     """
     X = as_float_array(X, "X")
     check_finite(X, "X")
@@ -107,29 +108,38 @@ def train(
     m = X.shape[1]
 
     for epoch in _progress(epochs, progress):
-        total_cost = total_correct = 0.0
-        for batch in _batches(m, batch_size, rng):
-            X_batch, Y_batch = X[:, batch], Y[:, batch]
-            Y_hat, cache = network_forward(X_batch, params, architecture)
-            batch_cost = cost_function(Y_hat, Y_batch)
-            if not np.isfinite(batch_cost):
-                raise FloatingPointError(
-                    f"Training diverged at epoch {epoch}: the cost is {batch_cost}. "
-                    "Lower the learning rate or check the inputs' scale."
-                )
-            total_cost += batch_cost * Y_batch.shape[1]
+        # A diverging run overflows: silence NumPy's warnings and report it once, naming the epoch.
+        with np.errstate(over="ignore", invalid="ignore"):
+            total_cost = total_correct = 0.0
+            for batch in _batches(m, batch_size, rng):
+                X_batch, Y_batch = X[:, batch], Y[:, batch]
+                Y_hat, cache = network_forward(X_batch, params, architecture)
+                batch_cost = cost_function(Y_hat, Y_batch)
+                if not np.isfinite(batch_cost):
+                    raise FloatingPointError(
+                        f"Training diverged at epoch {epoch}: the cost is {batch_cost}. "
+                        "Lower the learning rate or check the inputs' scale."
+                    )
+                total_cost += batch_cost * Y_batch.shape[1]
+                if classify:
+                    total_correct += accuracy(Y_hat, Y_batch) * Y_batch.shape[1]
+                optimizer.update(params, network_backward(Y_hat, Y_batch, cache, params, architecture, loss=loss))
+            history.loss.append(total_cost / m)
             if classify:
-                total_correct += accuracy(Y_hat, Y_batch) * Y_batch.shape[1]
-            optimizer.update(params, network_backward(Y_hat, Y_batch, cache, params, architecture, loss=loss))
-        history.loss.append(total_cost / m)
-        if classify:
-            history.accuracy.append(total_correct / m)
-        if validation is not None:
-            X_val, Y_val = validation
-            Y_val_hat, _ = network_forward(X_val, params, architecture)
-            history.val_loss.append(cost_function(Y_val_hat, Y_val))
-            if classify:
-                history.val_accuracy.append(accuracy(Y_val_hat, Y_val))
+                history.accuracy.append(total_correct / m)
+            if validation is not None:
+                X_val, Y_val = validation
+                Y_val_hat, _ = network_forward(X_val, params, architecture)
+                history.val_loss.append(cost_function(Y_val_hat, Y_val))
+                if classify:
+                    history.val_accuracy.append(accuracy(Y_val_hat, Y_val))
         if callback is not None:
             callback(epoch, params, history)
+    # The cost is checked before each update; the very last update is checked here.
+    for name, value in params.items():
+        if not np.isfinite(value).all():
+            raise FloatingPointError(
+                f"Training diverged at epoch {epochs}: {name} holds NaN or inf after the last update. "
+                "Lower the learning rate or check the inputs' scale."
+            )
     return params, history

@@ -1,0 +1,214 @@
+"""Training speed of nnlib against an equivalent PyTorch CPU model, measured in the same run.
+
+Run it with ``make bench`` (or ``.venv/bin/python benchmarks/bench_training.py``). Conditions, the
+same for both libraries:
+
+- dtype float32 (data, weights and every intermediate array);
+- one thread: ``threadpoolctl.threadpool_limits(1)`` for NumPy's BLAS, ``torch.set_num_threads(1)``;
+- the same initial weights (nnlib's ``init_network``, copied into the ``torch.nn.Linear`` layers),
+  the same data, the same optimizer and hyperparameters, and the same bookkeeping per epoch (the
+  cost and the accuracy are recorded, as ``nnlib.training.train`` does);
+- the repeats alternate nnlib and PyTorch, so that a busy machine slows both alike. Both the process
+  CPU time and the wall-clock time are recorded; the medians are printed, and the ratios use CPU time,
+  which a machine shared with other jobs disturbs less (on an idle machine the two agree, since each
+  library runs on one thread).
+
+Cases:
+
+1. the source article's setting: 2->25->50->50->25->1 (ReLU hidden, sigmoid output), ``make_moons(1000,
+   noise=0.2)`` with a 10% test split, full-batch gradient descent at lr 0.01 (PyTorch: ``SGD``), BCE;
+2. the same network trained with Adam at lr 0.001;
+3. a larger mini-batch case: 100 000 examples with 10 features, 10->256->256->1, batch 256.
+
+``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` slow a current NumPy's OpenBLAS down when they are set
+for an older one: the script re-executes itself once without them (only its own environment changes).
+The last line printed is ``ratio nnlib/pytorch: X.XX`` for case 1 (below 1: nnlib is faster).
+``--scale 0.1`` runs every case ten times shorter (a smoke test).
+"""
+
+import os
+import sys
+
+_SLOW_OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+if any(name in os.environ for name in _SLOW_OPENBLAS_VARIABLES):
+    # Must happen before NumPy loads OpenBLAS, which reads them once at start-up.
+    clean_environment = {k: v for k, v in os.environ.items() if k not in _SLOW_OPENBLAS_VARIABLES}
+    os.execve(sys.executable, [sys.executable, *sys.argv], clean_environment)
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+from nnlib.datasets import make_moons, train_test_split  # noqa: E402
+from nnlib.network import init_network  # noqa: E402
+from nnlib.optimizers import Adam  # noqa: E402
+from nnlib.training import train  # noqa: E402
+
+DTYPE = np.float32
+ARTICLE_ARCHITECTURE = [
+    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+]
+LARGE_ARCHITECTURE = [
+    {"input_dim": 10, "output_dim": 256, "activation": "relu"},
+    {"input_dim": 256, "output_dim": 256, "activation": "relu"},
+    {"input_dim": 256, "output_dim": 1, "activation": "sigmoid"},
+]
+
+
+def torch_model(params, architecture):
+    """A ``torch.nn.Sequential`` with the same layers as ``architecture`` and nnlib's weights copied in."""
+    activations = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
+    layers = []
+    for l, layer in enumerate(architecture, start=1):
+        linear = torch.nn.Linear(layer["input_dim"], layer["output_dim"])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(params[f"W{l}"]))  # (n[l], n[l-1]) in both libraries
+            linear.bias.copy_(torch.from_numpy(params[f"b{l}"].ravel()))
+        layers += [linear, activations[layer["activation"]]()]
+    return torch.nn.Sequential(*layers)
+
+
+def train_torch(X, Y, params, architecture, epochs, make_optimizer, batch_size=None, seed=99):
+    """PyTorch's version of ``nnlib.training.train``: cost and accuracy recorded every epoch.
+
+    X : (n_x, m) and Y : (1, m) in nnlib's layout; PyTorch gets the transposes (one example per row).
+    Returns the final epoch's training cost.
+    """
+    model = torch_model(params, architecture)
+    optimizer = make_optimizer(model.parameters())
+    cost_function = torch.nn.BCELoss()
+    inputs, targets = torch.from_numpy(np.ascontiguousarray(X.T)), torch.from_numpy(np.ascontiguousarray(Y.T))
+    m = inputs.shape[0]
+    generator = torch.Generator().manual_seed(seed)
+    costs, accuracies = [], []
+    for _ in range(epochs):
+        total_cost = total_correct = 0.0
+        batches = [slice(None)] if batch_size is None else torch.randperm(m, generator=generator).split(batch_size)
+        for batch in batches:
+            x, y = inputs[batch], targets[batch]
+            optimizer.zero_grad()
+            y_hat = model(x)
+            cost = cost_function(y_hat, y)
+            cost.backward()
+            optimizer.step()
+            total_cost += cost.item() * y.shape[0]
+            total_correct += ((y_hat > 0.5) == (y > 0.5)).sum().item()
+        costs.append(total_cost / m)
+        accuracies.append(total_correct / m)
+    return costs[-1]
+
+
+def timed(function):
+    """Run ``function()``; return its result, the wall-clock time and the process CPU time (seconds)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def time_case(name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_optimizer, batch_size=None):
+    """Time nnlib and PyTorch ``repeats`` times each (alternating), print the medians, return the CPU-time ratio."""
+    params = init_network(architecture, seed=99, dtype=DTYPE)
+    times = {"nnlib": [], "pytorch": []}
+    for _ in range(repeats):
+        (_, history), *nnlib_times = timed(
+            lambda: train(X, Y, architecture, epochs, optimizer=nnlib_optimizer(), params=params, batch_size=batch_size)
+        )
+        torch_cost, *torch_times = timed(
+            lambda: train_torch(X, Y, params, architecture, epochs, torch_optimizer, batch_size)
+        )
+        times["nnlib"].append(nnlib_times)
+        times["pytorch"].append(torch_times)
+    print(f"\n{name}: {epochs} epochs, {repeats} repeats each")
+    medians = {}
+    for library, runs in times.items():
+        wall, cpu = (statistics.median(run[i] for run in runs) for i in (0, 1))
+        medians[library] = cpu
+        cpu_runs = ", ".join(f"{run[1]:.2f}" for run in runs)
+        print(f"  {library:7s} median CPU {cpu:7.3f} s, wall {wall:7.3f} s  (CPU runs: {cpu_runs})")
+    print(f"  final training cost: nnlib {history.loss[-1]:.4f}, pytorch {torch_cost:.4f}")
+    ratio = medians["nnlib"] / medians["pytorch"]
+    print(f"  ratio nnlib/pytorch {ratio:.2f}")
+    return ratio
+
+
+def print_header():
+    print("nnlib vs PyTorch CPU training benchmark")
+    print("dtype float32 for both; 1 thread for both (threadpoolctl for NumPy's BLAS, torch.set_num_threads(1))")
+    print("times: medians of process CPU time (used for the ratios) and of wall-clock time; runs alternate")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}"
+    )
+    for pool in threadpool_info():
+        print(
+            f"NumPy-side {pool['user_api']}: {pool['internal_api']} {pool.get('version')}, "
+            f"kernel {pool.get('architecture')}, threads {pool['num_threads']} ({os.path.basename(pool['filepath'])})"
+        )
+    print(f"PyTorch: MKL {torch.backends.mkl.is_available()}, threads {torch.get_num_threads()}")
+    unset = ", ".join(_SLOW_OPENBLAS_VARIABLES)
+    print(f"{unset} unset for this run (the script re-executes itself without them)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's epochs (e.g. 0.1)")
+    args = parser.parse_args()
+
+    def epochs(count):
+        return max(1, round(count * args.scale))
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    with threadpool_limits(limits=1):
+        print_header()
+        X, Y = make_moons(1000, noise=0.2, seed=0)
+        X_train, _, Y_train, _ = train_test_split(X.astype(DTYPE), Y.astype(DTYPE), test_fraction=0.1, seed=0)
+
+        article_ratio = time_case(
+            "1. source article: 2-25-50-50-25-1, full-batch gradient descent lr 0.01, 900 examples",
+            X_train,
+            Y_train,
+            ARTICLE_ARCHITECTURE,
+            epochs(4000),
+            9,
+            nnlib_optimizer=lambda: None,  # train's default: plain gradient descent at learning_rate=0.01
+            torch_optimizer=lambda parameters: torch.optim.SGD(parameters, lr=0.01),
+        )
+        time_case(
+            "2. same network, full-batch Adam lr 0.001",
+            X_train,
+            Y_train,
+            ARTICLE_ARCHITECTURE,
+            epochs(2500),
+            5,
+            nnlib_optimizer=lambda: Adam(learning_rate=0.001),
+            torch_optimizer=lambda parameters: torch.optim.Adam(parameters, lr=0.001),
+        )
+        rng = np.random.default_rng(1)
+        X_large = rng.standard_normal((10, 100_000)).astype(DTYPE)
+        weights = rng.standard_normal((1, 10))
+        Y_large = (np.sin(weights @ X_large) + 0.3 * X_large[0] ** 2 > 0.3).astype(DTYPE)
+        time_case(
+            "3. large: 100 000 x 10 features, 10-256-256-1, SGD lr 0.01, mini-batches of 256",
+            X_large,
+            Y_large,
+            LARGE_ARCHITECTURE,
+            epochs(2),
+            5,
+            nnlib_optimizer=lambda: None,
+            torch_optimizer=lambda parameters: torch.optim.SGD(parameters, lr=0.01),
+            batch_size=256,
+        )
+    print(f"ratio nnlib/pytorch: {article_ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""nnlib.optimizers: the step formulas, state handling, and 100 steps against torch.optim."""
+
+import numpy as np
+import pytest
+
+from nnlib.backprop import network_backward
+from nnlib.gradient_descent import GradientDescent
+from nnlib.network import init_network, network_forward
+from nnlib.optimizers import (
+    OPTIMIZERS,
+    Adam,
+    Momentum,
+    RMSProp,
+    adam_step,
+    get_optimizer,
+    momentum_step,
+    rmsprop_step,
+)
+
+ARCHITECTURE = [
+    {"input_dim": 2, "output_dim": 6, "activation": "tanh"},
+    {"input_dim": 6, "output_dim": 4, "activation": "relu"},
+    {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"},
+]
+
+
+def test_momentum_step_formula():
+    param, velocity = momentum_step(np.array([1.0]), np.array([2.0]), np.array([0.5]), learning_rate=0.1, beta=0.9)
+    np.testing.assert_allclose(velocity, [0.9 * 0.5 + 2.0])
+    np.testing.assert_allclose(param, [1.0 - 0.1 * 2.45])
+
+
+def test_rmsprop_step_formula():
+    param, square_avg = rmsprop_step(np.array([1.0]), np.array([2.0]), np.array([1.0]), 0.1, rho=0.9, eps=0.0)
+    np.testing.assert_allclose(square_avg, [0.9 + 0.1 * 4.0])
+    np.testing.assert_allclose(param, [1.0 - 0.1 * 2.0 / np.sqrt(1.3)])
+
+
+def test_adam_first_step_moves_each_parameter_by_the_learning_rate():
+    # After bias correction m_hat = g and v_hat = g^2: the first step is lr * sign(g), whatever |g|.
+    grad = np.array([1e-4, -3.0, 250.0])
+    param, m, v = adam_step(np.zeros(3), grad, np.zeros(3), np.zeros(3), t=1, learning_rate=0.01, eps=0.0)
+    np.testing.assert_allclose(param, -0.01 * np.sign(grad))
+    np.testing.assert_allclose(m, 0.1 * grad)
+    np.testing.assert_allclose(v, 0.001 * grad**2)
+
+
+def test_adam_bias_correction_at_step_two():
+    g1, g2 = 2.0, -1.0
+    _, m, v = adam_step(0.0, g1, 0.0, 0.0, t=1)
+    param, m, v = adam_step(0.0, g2, m, v, t=2, learning_rate=1.0, eps=0.0)
+    m_hat = (0.9 * 0.1 * g1 + 0.1 * g2) / (1 - 0.9**2)
+    v_hat = (0.999 * 0.001 * g1**2 + 0.001 * g2**2) / (1 - 0.999**2)
+    assert param == pytest.approx(-m_hat / np.sqrt(v_hat))
+
+
+@pytest.mark.parametrize("optimizer", [GradientDescent(0.1), Momentum(0.1), RMSProp(0.1), Adam(0.1)])
+def test_update_rebinds_params_and_never_writes_into_the_arrays(optimizer):
+    W = np.array([[1.0, -1.0]])
+    params = {"W1": W}
+    for _ in range(3):
+        optimizer.update(params, {"dW1": np.array([[0.5, 0.5]])})
+    np.testing.assert_array_equal(W, [[1.0, -1.0]])
+    assert (params["W1"] < W).all()
+
+
+def test_state_is_kept_per_parameter():
+    optimizer = Momentum(learning_rate=1.0, beta=0.5)
+    params = {"W1": np.zeros(1), "b1": np.zeros(1)}
+    optimizer.update(params, {"dW1": np.ones(1), "db1": -np.ones(1)})
+    optimizer.update(params, {"dW1": np.ones(1), "db1": -np.ones(1)})
+    np.testing.assert_allclose(optimizer.velocity["W1"], [1.5])
+    np.testing.assert_allclose(optimizer.velocity["b1"], [-1.5])
+    np.testing.assert_allclose(params["W1"], [-2.5])
+    adam = Adam()
+    adam.update(params, {"dW1": np.ones(1), "db1": np.ones(1)})
+    assert adam.t == 1  # one step for all parameters, not one per parameter
+
+
+def test_get_optimizer_builds_by_name_and_lists_valid_names():
+    optimizer = get_optimizer("adam", learning_rate=0.5, beta1=0.8)
+    assert isinstance(optimizer, Adam) and optimizer.learning_rate == 0.5 and optimizer.beta1 == 0.8
+    assert isinstance(get_optimizer("gradient_descent"), GradientDescent)
+    with pytest.raises(ValueError, match="adagrad") as error:
+        get_optimizer("adagrad")
+    for name in OPTIMIZERS:
+        assert name in str(error.value)
+
+
+def _problem():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 40))
+    Y = (X[0] * X[1] > 0).astype(np.float64).reshape(1, -1)
+    return X, Y, init_network(ARCHITECTURE, seed=3)
+
+
+def _train_nnlib(optimizer, steps=100):
+    X, Y, params = _problem()
+    for _ in range(steps):
+        Y_hat, cache = network_forward(X, params, ARCHITECTURE)
+        optimizer.update(params, network_backward(Y_hat, Y, cache, params, ARCHITECTURE))
+    return params
+
+
+def _train_torch(torch, make_optimizer, steps=100):
+    X, Y, params = _problem()
+    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
+    optimizer = make_optimizer(list(tensors.values()))
+    activations = [torch.tanh, torch.relu, torch.sigmoid]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        A = torch.tensor(X)
+        for l, activation in enumerate(activations, start=1):
+            A = activation(tensors[f"W{l}"] @ A + tensors[f"b{l}"])
+        torch.nn.functional.binary_cross_entropy(A, torch.tensor(Y)).backward()
+        optimizer.step()
+    return {name: tensor.detach().numpy() for name, tensor in tensors.items()}
+
+
+@pytest.mark.parametrize(
+    ("nnlib_optimizer", "torch_optimizer"),
+    [
+        (lambda: GradientDescent(0.5), lambda p, optim: optim.SGD(p, lr=0.5)),
+        (lambda: Momentum(0.1, beta=0.9), lambda p, optim: optim.SGD(p, lr=0.1, momentum=0.9)),
+        (lambda: RMSProp(0.01, rho=0.9, eps=1e-8), lambda p, optim: optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8)),
+        (lambda: Adam(0.01), lambda p, optim: optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+    ],
+    ids=["sgd", "sgd-momentum", "rmsprop", "adam"],
+)
+def test_hundred_steps_match_torch_optim(nnlib_optimizer, torch_optimizer, torch):
+    ours = _train_nnlib(nnlib_optimizer())
+    theirs = _train_torch(torch, lambda parameters: torch_optimizer(parameters, torch.optim))
+    start = _problem()[2]
+    for name, value in ours.items():
+        assert not np.allclose(value, start[name], atol=1e-3), f"{name} barely moved: the test would prove nothing"
+        np.testing.assert_allclose(value, theirs[name], rtol=1e-9, atol=1e-10, err_msg=name)
+
+
+def test_step_functions_do_not_modify_inputs():
+    arrays = [np.array([1.0, -2.0]) for _ in range(4)]
+    copies = [a.copy() for a in arrays]
+    momentum_step(arrays[0], arrays[1], arrays[2], 0.1)
+    rmsprop_step(arrays[0], arrays[1], np.abs(arrays[2]), 0.1)
+    adam_step(arrays[0], arrays[1], arrays[2], np.abs(arrays[3]), t=3)
+    for array, copy in zip(arrays, copies, strict=True):
+        np.testing.assert_array_equal(array, copy)

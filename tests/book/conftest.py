@@ -21,8 +21,7 @@ SANITIZE_FILE = Path(__file__).with_name("nbval_sanitize.cfg")
 
 
 def pytest_addoption(parser):
-    # Read when pytest starts in tests/book (`pytest tests/book --book-build=_build`). Not in a tests/conftest.py:
-    # that would put tests/ on sys.path, where the folder tests/nnlib would shadow the nnlib package.
+    # Read when pytest starts in tests/book (`pytest tests/book --book-build=_build`).
     parser.addoption(
         "--book-build",
         metavar="DIR",

@@ -1,5 +1,4 @@
-"""Shared helpers for nnlib's tests, given as session fixtures (``tests/nnlib`` is not a package, so that
-it cannot shadow the ``nnlib`` library itself).
+"""Shared helpers for nnlib's tests, given as session fixtures.
 
 ``finite_difference`` is deliberately independent of :mod:`nnlib.gradcheck`, so that a bug there cannot
 hide a bug in a backward pass. ``torch_activation`` maps nnlib's activation names to PyTorch's functions.

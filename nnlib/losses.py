@@ -104,7 +104,8 @@ def accuracy(Y_hat, Y, threshold=0.5):
     Y_hat : probabilities, shape (1, m); Y : labels in {0, 1}, shape (1, m). Returns a float in [0, 1].
     """
     Y_hat, Y = _prepare(Y_hat, Y)
-    return float(((Y_hat > threshold) == (Y > 0.5)).mean())
+    correct = int(np.count_nonzero((Y_hat > threshold) == (Y > 0.5)))
+    return correct / Y.size
 
 
 class Loss(NamedTuple):

@@ -45,18 +45,11 @@ import torch  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from nnlib.datasets import make_moons, train_test_split  # noqa: E402
-from nnlib.network import init_network  # noqa: E402
+from nnlib.network import ARTICLE_ARCHITECTURE, init_network  # noqa: E402
 from nnlib.optimizers import Adam  # noqa: E402
 from nnlib.training import train  # noqa: E402
 
 DTYPE = np.float32
-ARTICLE_ARCHITECTURE = [
-    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
-]
 LARGE_ARCHITECTURE = [
     {"input_dim": 10, "output_dim": 256, "activation": "relu"},
     {"input_dim": 256, "output_dim": 256, "activation": "relu"},

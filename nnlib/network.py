@@ -20,6 +20,17 @@ from nnlib._validation import as_float_array, check_finite, check_layer_shapes
 from nnlib.activations import get_activation
 from nnlib.layer import init_layer
 
+# The network of the source article ("How to code a neural network with only NumPy"): ReLU hidden layers
+# 2 -> 25 -> 50 -> 50 -> 25 and one sigmoid output, trained there on two moons. A tuple, so that no caller can change
+# it by accident; every function that takes an architecture accepts any sequence of layer dicts.
+ARTICLE_ARCHITECTURE = (
+    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+)
+
 
 def validate_architecture(architecture):
     """Check an architecture list: positive sizes, consecutive layers that fit, known activations.

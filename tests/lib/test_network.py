@@ -5,6 +5,7 @@ import pytest
 
 from nnlib.activations import relu, sigmoid, tanh
 from nnlib.network import (
+    ARTICLE_ARCHITECTURE,
     dense_forward,
     init_network,
     layer_sizes,
@@ -53,6 +54,12 @@ def test_shapes_follow_the_notation():
 
 def test_layer_sizes():
     assert layer_sizes(ARCHITECTURE) == [2, 4, 3, 1]
+
+
+def test_article_architecture_is_the_source_articles_network():
+    validate_architecture(ARTICLE_ARCHITECTURE)
+    assert layer_sizes(ARTICLE_ARCHITECTURE) == [2, 25, 50, 50, 25, 1]
+    assert [layer["activation"] for layer in ARTICLE_ARCHITECTURE] == ["relu"] * 4 + ["sigmoid"]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -9,17 +9,10 @@ from threadpoolctl import threadpool_limits
 from nnlib.backprop import network_backward
 from nnlib.datasets import make_moons, train_test_split
 from nnlib.losses import accuracy
-from nnlib.network import init_network, network_forward, predict
+from nnlib.network import ARTICLE_ARCHITECTURE, init_network, network_forward, predict
 from nnlib.optimizers import Adam
 from nnlib.training import History, train
 
-ARTICLE_ARCHITECTURE = [
-    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
-]
 SMALL_ARCHITECTURE = [
     {"input_dim": 2, "output_dim": 8, "activation": "tanh"},
     {"input_dim": 8, "output_dim": 1, "activation": "sigmoid"},

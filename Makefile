@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Tools started by other tools (nbgrader runs alembic, kernels run python) come from the venv too.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup book test bench browser clean grade-demo
+.PHONY: setup book test bench bench-grading browser sandbox clean grade-demo
 
 setup: $(STAMP)
 
@@ -36,14 +36,25 @@ browser:
 		echo "Installing Debian's chromium for the browser test of the book"; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium > /dev/null; }
 
-test: setup browser
+# Debian's bubblewrap, the sandbox that learner code runs in when nbgrader grades it (course_grader.sandbox).
+sandbox:
+	@command -v bwrap > /dev/null || { \
+		sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		echo "Installing Debian's bubblewrap for grading"; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq bubblewrap > /dev/null; }
+
+test: setup browser sandbox
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python benchmarks/bench_training.py
 
+# Seconds per submission per core for the reference submissions of every assignment, sandboxed and not.
+bench-grading: setup sandbox
+	$(BIN)/python benchmarks/bench_grading.py
+
 # Grade a demo class of generated submissions for every assignment with the real nbgrader (see instructor.md).
-grade-demo: setup
+grade-demo: setup sandbox
 	$(BIN)/python exercises/grade_demo.py
 
 clean:

@@ -1,9 +1,17 @@
 """nbgrader configuration of the course (read by every `nbgrader` command run in this directory)."""
 
-import os
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from course_grader.nbgrader_plugin import CheckerVerdicts, SandboxedExecute
 
 c = get_config()  # noqa: F821 -- injected by traitlets when nbgrader loads this file
 
@@ -11,24 +19,27 @@ c.CourseDirectory.course_id = "nn-from-scratch"
 # source/<assignment>/<assignment>.md is the hand-written text form WITH the solutions: never release it.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md"]
 
-# Per-cell time limit (seconds): an endless loop costs only the cells that run it.
-c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "30"))
-# Memory limit of every grading kernel (and of the reference oracle it starts), so that a submission that
-# exhausts memory gets a MemoryError instead of taking the machine down. One BLAS thread: grading runs many
-# small notebooks, and threads only add start-up time and memory.
-_memory_bytes = int(os.environ.get("COURSE_KERNEL_MEMORY_MB", "2048")) * 2**20
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-c.Execute.extra_arguments = [
-    "--HistoryManager.hist_file=:memory:",
-    # Tracebacks without source lines, so that feedback never quotes hidden test code.
-    "--InteractiveShell.xmode=Minimal",
-    "--IPKernelApp.exec_lines=import resource; "
-    f"resource.setrlimit(resource.RLIMIT_AS, ({_memory_bytes}, {_memory_bytes}))",
+# Grading (see course_grader): the submission runs in a sandbox, for its feedback only; every autograded test
+# cell is scored from the checker's verdict, decided in a process that runs no learner code. nbgrader's own
+# Execute, which would run the tests inside the learner's kernel, is not in the list.
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    CheckerVerdicts,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
 ]
+# Limits of one submission; COURSE_CELL_TIMEOUT, COURSE_NOTEBOOK_TIMEOUT and COURSE_MEMORY_MB override them.
+for stage in ("SandboxedExecute", "CheckerVerdicts"):
+    c[stage].cell_timeout = 30  # seconds per cell, and per test cell's calls of the learner's functions
+    c[stage].notebook_timeout = 300  # seconds for the whole submission, per stage
+    c[stage].memory_mb = 2048  # all the submission's processes together
 
 # A submission whose test cells were deleted gets them back (edited ones are always overwritten).
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback shows the learner's code, outputs and scores, never the hidden tests.
+# Feedback shows the learner's code, outputs and the checker's messages, never the hidden tests.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -51,9 +51,11 @@ def _check_tests(grade_id, source, answers, where):
         after = source.split(HIDDEN_END)[-1] if HIDDEN_END in source else ""
         if after.strip():
             raise AuthoringError(f"{where}: hidden tests come last in a test cell (nothing after {HIDDEN_END}).")
-        visible, hidden = source.split(HIDDEN_BEGIN)
-        if "import course_checks" not in visible or "check_hidden(" not in hidden:
-            raise AuthoringError(f"{where}: `import course_checks`, then the hidden block calling check_hidden.")
+        hidden = source.split(HIDDEN_BEGIN)[1]
+        if "from course_grader import hidden" not in hidden or "hidden.check_hidden(" not in hidden:
+            raise AuthoringError(
+                f"{where}: the hidden block imports `from course_grader import hidden` and calls hidden.check_hidden."
+            )
 
 
 def to_nbgrader(notebook, name="notebook"):

@@ -58,7 +58,7 @@ def test_each_wrong_answer_loses_exactly_its_functions_points(graded):
     assert not any(failures.values()), f"grade id: (expected, got) per student: {failures}"
 
 
-def test_merely_calling_nnlib_loses_the_hidden_tests(graded):
+def test_merely_calling_nnlib_loses_every_test_of_the_function(graded):
     assert graded.assignment.hidden, "every graded function has hidden tests"
     assert _mismatches(graded, "calls_nnlib") == {}
 

@@ -56,7 +56,8 @@ WRONG_ANSWERS = {
 
             return nnlib.neuron.neuron_output(x, w, b)
             """,
-            _ids("perceptron", "reference"),
+            # At grading time the module of this assignment is not in the sandbox: the import fails everywhere.
+            _ids("perceptron", "examples", "reference"),
         ),
     },
     "count_parameters": {

@@ -1,5 +1,6 @@
 """nbgrader configuration of the course (read by every `nbgrader` command run in this directory)."""
 
+from course_grader.nbgrader_plugin import CheckerVerdicts, SandboxedExecute
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -10,8 +11,6 @@ from nbgrader.preprocessors import (
     LimitOutput,
     SaveAutoGrades,
 )
-
-from course_grader.nbgrader_plugin import CheckerVerdicts, SandboxedExecute
 
 c = get_config()  # noqa: F821 -- injected by traitlets when nbgrader loads this file
 

@@ -106,7 +106,8 @@ def _explain_numbers(got, expected, rtol, atol, check_dtype, reveal):
     if e.dtype.kind in "iu" and g.dtype.kind not in "iu":
         return lines + [f"expected an integer, got dtype {g.dtype}: return an int"]
     if check_dtype and e.dtype.kind == "f" and g.dtype != e.dtype:
-        hint = "float32 in, float32 out: create new arrays with dtype=x.dtype" if e.dtype == np.dtype(np.float32) else ""
+        float32 = e.dtype == np.dtype(np.float32)
+        hint = "float32 in, float32 out: create new arrays with dtype=x.dtype" if float32 else ""
         return lines + [f"dtype: expected {e.dtype}, got {g.dtype}" + (f" ({hint})" if hint else "")]
     if e.dtype == np.dtype(np.float32):
         rtol, atol = (rtol if rtol > 2e-4 else 2e-4), (atol if atol > 1e-5 else 1e-5)

@@ -38,7 +38,9 @@ _EXCEPTIONS = {
     for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, Exception) and value not in (StopIteration, StopAsyncIteration)
 }
-_WARNINGS = {name: value for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, Warning)}
+_WARNINGS = {
+    name: value for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, Warning)
+}
 
 
 class LearnerError(Exception):
@@ -67,7 +69,7 @@ def _mirror(original, after):
     elif isinstance(original, list) and isinstance(after, list) and len(original) != len(after):
         original[:] = after
     elif isinstance(original, (list, tuple)) and isinstance(after, (list, tuple)) and len(original) == len(after):
-        for index, (item, value) in enumerate(zip(original, after)):
+        for index, (item, value) in enumerate(zip(original, after, strict=True)):
             if _mirrorable(item, value):
                 _mirror(item, value)
             elif isinstance(original, list) and not (value is None and callable(item)):
@@ -145,7 +147,9 @@ class Learner:
 
     def _start_once(self):
         """Run the cells in a new learner process; on failure, the index of the cell that was running (or None)."""
-        self.sandbox = Sandbox(self.runtime, "course_grader.sandboxed.serve", limits=self.limits, isolated=self.isolated)
+        self.sandbox = Sandbox(
+            self.runtime, "course_grader.sandboxed.serve", limits=self.limits, isolated=self.isolated
+        )
         self.sandbox.start()
         cells = ["" if index in self.skipped else source for index, source in enumerate(self.cells)]
         saved, running = self.deadline, None
@@ -157,7 +161,9 @@ class Learner:
                 if message["op"] != "cell":
                     break
                 running = message.get("index")
-                self.deadline = min(self.notebook_deadline, time.monotonic() + self.limits.cell_timeout + _GRACE_SECONDS)
+                self.deadline = min(
+                    self.notebook_deadline, time.monotonic() + self.limits.cell_timeout + _GRACE_SECONDS
+                )
         except LearnerGone:
             return running
         finally:
@@ -182,13 +188,15 @@ class Learner:
         """Call the learner's function ``name``; return its (plain) result or raise what it raised."""
         self.start()
         self.callables = {}
-        self._send({
-            "op": "call",
-            "function": name,
-            "args": protocol.encode(list(args), self._register),
-            "kwargs": protocol.encode(dict(kwargs), self._register),
-            "errstate": np.geterr(),  # a test's np.errstate(over="raise") applies to the learner's call too
-        })
+        self._send(
+            {
+                "op": "call",
+                "function": name,
+                "args": protocol.encode(list(args), self._register),
+                "kwargs": protocol.encode(dict(kwargs), self._register),
+                "errstate": np.geterr(),  # a test's np.errstate(over="raise") applies to the learner's call too
+            }
+        )
         while True:
             reply = self._receive()
             if reply["op"] == "callback":
@@ -288,8 +296,9 @@ def grade(request):
     namespace = {"__name__": "__main__"}
     for source in request["setup"]:
         exec(compile(source, "<setup>", "exec"), namespace)
-    learner = Learner(runtime, limits, request["isolated"], request["learner_cells"],
-                      time.monotonic() + limits.notebook_timeout)
+    learner = Learner(
+        runtime, limits, request["isolated"], request["learner_cells"], time.monotonic() + limits.notebook_timeout
+    )
     for name in request["functions"]:
         namespace[name] = LearnerFunction(learner, name)
     verdicts = {}

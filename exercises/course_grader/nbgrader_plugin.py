@@ -62,8 +62,11 @@ class _GradingPreprocessor(NbGraderPreprocessor):
 
     def limits(self):
         return sandbox.Limits.from_environment(
-            **{key: getattr(self, key) for key in ("cell_timeout", "notebook_timeout", "memory_mb")
-               if self.trait_has_value(key)}
+            **{
+                key: getattr(self, key)
+                for key in ("cell_timeout", "notebook_timeout", "memory_mb")
+                if self.trait_has_value(key)
+            }
         )
 
     def isolated(self):
@@ -111,10 +114,14 @@ def _sanitized(outputs):
             clean.append(nbformat.v4.new_output("stream", name=output["name"], text=_text(output.get("text"))))
         elif kind == "error":
             traceback = output.get("traceback") if isinstance(output.get("traceback"), list) else []
-            clean.append(nbformat.v4.new_output(
-                "error", ename=_text(output.get("ename")), evalue=_text(output.get("evalue")),
-                traceback=[_text(line) for line in traceback][:200],
-            ))
+            clean.append(
+                nbformat.v4.new_output(
+                    "error",
+                    ename=_text(output.get("ename")),
+                    evalue=_text(output.get("evalue")),
+                    traceback=[_text(line) for line in traceback][:200],
+                )
+            )
         elif kind in ("display_data", "execute_result") and isinstance(output.get("data"), dict):
             data = {mime: _text(value) for mime, value in output["data"].items() if mime in _OUTPUT_MIME_TYPES}
             if data:
@@ -144,8 +151,12 @@ class SandboxedExecute(_GradingPreprocessor):
                 cell.execution_count = count if isinstance(count, int) else None
         stopped = executed.get("metadata", {}).get("course_execution_error") if executed else None
         if note or stopped:
-            self.log.warning("%s, %s: the feedback shows the outputs up to where execution stopped (%s)",
-                             truth.student, truth.assignment, note or stopped)
+            self.log.warning(
+                "%s, %s: the feedback shows the outputs up to where execution stopped (%s)",
+                truth.student,
+                truth.assignment,
+                note or stopped,
+            )
         return nb, resources
 
 
@@ -156,17 +167,25 @@ class CheckerVerdicts(_GradingPreprocessor):
         truth = _Truth(resources)
         limits = self.limits()
         runtime = self.runtime(truth)
-        setup = [cell.metadata.nbgrader["grade_id"] for cell in nb.cells
-                 if cell.metadata.get("nbgrader", {}).get("grade_id") in truth.setup]
+        setup = [
+            cell.metadata.nbgrader["grade_id"]
+            for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in truth.setup
+        ]
         setup += [name for name in truth.setup if name not in setup]
         tests = [cell.metadata.nbgrader["grade_id"] for cell in nb.cells if _is_test(cell, truth)]
         request = {
             "setup": [truth.setup[name] for name in setup],
             "functions": list(truth.functions),
-            "learner_cells": [cell.source for cell in nb.cells if cell.cell_type == "code" and not _is_test(cell, truth)],
+            "learner_cells": [
+                cell.source for cell in nb.cells if cell.cell_type == "code" and not _is_test(cell, truth)
+            ],
             "tests": [{"id": name, "source": truth.tests[name]} for name in tests],
-            "runtime": {"root": str(runtime.root), "binds": [str(path) for path in runtime.binds],
-                        "nnlib_modules": list(runtime.nnlib_modules)},
+            "runtime": {
+                "root": str(runtime.root),
+                "binds": [str(path) for path in runtime.binds],
+                "nnlib_modules": list(runtime.nnlib_modules),
+            },
             "limits": limits.__dict__,
             "isolated": self.isolated(),
         }
@@ -175,22 +194,36 @@ class CheckerVerdicts(_GradingPreprocessor):
             if _is_test(cell, truth):
                 verdict = verdicts[cell.metadata.nbgrader["grade_id"]]
                 cell.execution_count = None
-                cell.outputs = [] if verdict["passed"] else [nbformat.v4.new_output(
-                    "error", ename="Test failed", evalue="", traceback=verdict["message"].splitlines() or [""],
-                )]
+                cell.outputs = (
+                    []
+                    if verdict["passed"]
+                    else [
+                        nbformat.v4.new_output(
+                            "error",
+                            ename="Test failed",
+                            evalue="",
+                            traceback=verdict["message"].splitlines() or [""],
+                        )
+                    ]
+                )
         return nb, resources
 
     def _run_checker(self, request, limits, truth):
+        failure = f"the checker could not grade {truth.student}'s {truth.assignment}"
         try:
             finished = subprocess.run(
-                [sys.executable, "-I", "-m", "course_grader.checker"], input=json.dumps(request).encode(),
-                capture_output=True, timeout=limits.notebook_timeout + 120,
+                [sys.executable, "-I", "-m", "course_grader.checker"],
+                input=json.dumps(request).encode(),
+                capture_output=True,
+                timeout=limits.notebook_timeout + 120,
             )
-            reply = json.loads(finished.stdout)
-            verdicts = reply["verdicts"]
-        except (subprocess.TimeoutExpired, ValueError, KeyError) as error:
-            detail = getattr(locals().get("finished"), "stderr", b"").decode(errors="replace")[-3000:]
-            raise RuntimeError(f"the checker could not grade {truth.student}'s {truth.assignment}: {error}\n{detail}")
+        except subprocess.TimeoutExpired as error:
+            raise RuntimeError(f"{failure}: it did not finish ({error})") from error
+        try:
+            verdicts = json.loads(finished.stdout)["verdicts"]
+        except (ValueError, KeyError, TypeError) as error:
+            detail = finished.stderr.decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{failure} ({error}):\n{detail}") from error
         if set(verdicts) != {test["id"] for test in request["tests"]}:
             raise RuntimeError(f"the checker did not grade every test cell of {truth.student}'s {truth.assignment}")
         return verdicts

@@ -87,7 +87,9 @@ def encode(value, register_callable=None, depth=0):
         return {"dict": items}
     if register_callable is not None and callable(value):
         return {"callable": register_callable(value)}
-    raise TypeError(f"a value of type {kind.__name__}, which is not plain data (numbers, strings, arrays, lists, dicts)")
+    raise TypeError(
+        f"a value of type {kind.__name__}, which is not plain data (numbers, strings, arrays, lists, dicts)"
+    )
 
 
 def decode(data, make_callable=None, depth=0):
@@ -104,7 +106,7 @@ def decode(data, make_callable=None, depth=0):
         return [decode(item, make_callable, depth + 1) for item in data]
     if kind is not dict or len(data) != 1:
         raise ProtocolError(f"unexpected {kind.__name__} in a message")
-    (tag, body), = data.items()
+    ((tag, body),) = data.items()
     if tag == "tuple" and type(body) is list:
         return tuple(decode(item, make_callable, depth + 1) for item in body)
     if tag == "dict" and type(body) is list:

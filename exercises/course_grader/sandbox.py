@@ -69,9 +69,12 @@ class Limits:
 
     @classmethod
     def from_environment(cls, **overrides):
-        """The limits, each overridable by ``COURSE_CELL_TIMEOUT``, ``COURSE_NOTEBOOK_TIMEOUT``, ``COURSE_MEMORY_MB``."""
-        names = {"cell_timeout": "COURSE_CELL_TIMEOUT", "notebook_timeout": "COURSE_NOTEBOOK_TIMEOUT",
-                 "memory_mb": "COURSE_MEMORY_MB"}
+        """The limits; ``COURSE_CELL_TIMEOUT``, ``COURSE_NOTEBOOK_TIMEOUT`` and ``COURSE_MEMORY_MB`` override them."""
+        names = {
+            "cell_timeout": "COURSE_CELL_TIMEOUT",
+            "notebook_timeout": "COURSE_NOTEBOOK_TIMEOUT",
+            "memory_mb": "COURSE_MEMORY_MB",
+        }
         values = {key: type(getattr(cls, key))(os.environ[env]) for key, env in names.items() if env in os.environ}
         return cls(**{**values, **overrides})
 
@@ -219,7 +222,9 @@ class Cgroup:
         try:
             if (_CGROUP_ROOT / "cgroup.controllers").exists():
                 folder = _controller_folder("unified") / name
-                self._make(folder, {"memory.max": memory, "memory.swap.max": "0", "pids.max": str(limits.max_processes)})
+                self._make(
+                    folder, {"memory.max": memory, "memory.swap.max": "0", "pids.max": str(limits.max_processes)}
+                )
             else:
                 self._make(_controller_folder("memory") / name, {"memory.limit_in_bytes": memory})
                 swap = self.folders[-1] / "memory.memsw.limit_in_bytes"
@@ -323,11 +328,36 @@ class Sandbox:
 
     def _bwrap(self, environment):
         base = Path(sys.base_prefix).resolve()
-        args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-                "--cap-drop", "ALL", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
-                *_system_view(), "--proc", "/proc", "--dev", "/dev",
-                "--perms", "1777", "--size", str(self.limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
-                "--ro-bind", str(base), str(base)]
+        args = [
+            "bwrap",
+            "--unshare-all",
+            "--unshare-user",
+            "--disable-userns",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--uid",
+            str(SANDBOX_UID),
+            "--gid",
+            str(SANDBOX_UID),
+            "--hostname",
+            "sandbox",
+            *_system_view(),
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--perms",
+            "1777",
+            "--size",
+            str(self.limits.tmp_mb * 2**20),
+            "--tmpfs",
+            "/tmp",
+            "--ro-bind",
+            str(base),
+            str(base),
+        ]
         for site_packages in base.glob("lib/python3*/site-packages"):
             args += ["--tmpfs", str(site_packages)]
         args += ["--ro-bind", str(self.runtime.root), str(self.runtime.root)]
@@ -358,8 +388,14 @@ class Sandbox:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
 
         self.process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=environment,
-            preexec_fn=preexec, start_new_session=True,
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=environment,
+            preexec_fn=preexec,
+            start_new_session=True,
         )
         return self.process
 
@@ -424,8 +460,9 @@ def run_notebook(notebook, runtime, limits, isolated=True):
     sandbox = Sandbox(runtime, "course_grader.sandboxed.execute", [limits.cell_timeout], limits, isolated)
     sandbox.start()
     try:
-        out, err = _communicate(sandbox.process, json.dumps(notebook).encode(), limits.notebook_timeout,
-                                limits.output_mb * 2**20)
+        out, err = _communicate(
+            sandbox.process, json.dumps(notebook).encode(), limits.notebook_timeout, limits.output_mb * 2**20
+        )
     finally:
         sandbox.stop()
     if out is None:

@@ -4,7 +4,9 @@ An endless loop, a process that kills itself, memory exhaustion, deleted or edit
 must each cost only what they break, without hanging or stopping the run for the other students.
 """
 
+import sys
 import types
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -75,7 +77,8 @@ def test_the_endless_loop_was_cut_by_the_timeout_and_the_learner_is_told(faults)
 
 def test_a_process_that_kills_itself_costs_its_function_and_the_feedback_says_where_it_stopped(faults):
     assert "kernel_dies, " in faults.log and "execution stopped" in faults.log, faults.log[-3000:]
-    assert "learner process ended" in _test_output(faults, "kernel_dies", sorted(faults.assignment.ids_of(faults.first))[0])
+    first_test = sorted(faults.assignment.ids_of(faults.first))[0]
+    assert "learner process ended" in _test_output(faults, "kernel_dies", first_test)
 
 
 def test_memory_exhaustion_is_named(faults):
@@ -84,7 +87,8 @@ def test_memory_exhaustion_is_named(faults):
 
 
 def _test_output(faults, student, grade_id):
-    notebook = nbformat.read(faults.course / "autograded" / student / faults.name / f"{faults.name}.ipynb", as_version=4)
+    path = faults.course / "autograded" / student / faults.name / f"{faults.name}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
     cell = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
     return "\n".join(line for output in cell.outputs for line in output.get("traceback", []))
 
@@ -100,3 +104,15 @@ def test_a_corrupt_notebook_is_reported_for_that_student_only(faults):
     assert not _reported(faults.log, "control")
     graded = [student for student, scores in faults.grades.items() if scores is not None]
     assert {"control", "endless_loop", "memory_hog", "tests_deleted_or_edited"} <= set(graded)
+
+
+def test_without_the_sandbox_autograde_fails_naming_what_is_missing_and_records_no_grade(tmp_path):
+    name = ASSIGNMENTS[0]
+    course = make_course(tmp_path / "no_sandbox", [name])
+    assert nbgrader(course, "generate_assignment", name, "--force").returncode == 0
+    assignment = Assignment(course, name)
+    submit(course, name, "ada", fill(release_notebook(course, name), assignment.solutions))
+    venv_only = str(Path(sys.executable).parent)  # no /usr/bin: bwrap cannot be found
+    result = nbgrader(course, "autograde", name, env={"PATH": venv_only})
+    assert result.returncode != 0 and "bubblewrap is not installed" in result.stdout, result.stdout[-3000:]
+    assert not grades(course, name, "ada") or not any(grades(course, name, "ada").values())

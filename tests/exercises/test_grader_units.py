@@ -210,7 +210,8 @@ def test_the_learner_process_sees_no_course_files_no_network_and_only_its_own_pr
         f"{[str(COURSE), str(COURSE.parent / 'nnlib'), str(COURSE.parent / 'README.md'), '/etc/shadow']!r}"
         " if os.path.exists(p)]\n"
         "    try:\n        socket.create_connection(('1.1.1.1', 53), timeout=1)\n        seen.append('network')\n"
-        "    except OSError:\n        pass\n    return [seen, os.getuid(), [p for p in os.listdir('/proc') if p.isdigit()]]"
+        "    except OSError:\n        pass\n"
+        "    return [seen, os.getuid(), [p for p in os.listdir('/proc') if p.isdigit()]]"
     )
     runtime = sandbox.learner_runtime("01_neuron", tuple(Assignment(COURSE, "01_neuron").functions))
     connection = checker.Learner(runtime, sandbox.Limits(), True, [probe], time.monotonic() + 30)

@@ -28,8 +28,11 @@ def main():
         kernel_name="python3",
         allow_errors=True,
         interrupt_on_timeout=True,
-        error_on_timeout={"ename": "CellTimeoutError", "evalue": f"the cell did not finish within {timeout:g} s",
-                          "traceback": [f"CellTimeoutError: the cell did not finish within {timeout:g} s"]},
+        error_on_timeout={
+            "ename": "CellTimeoutError",
+            "evalue": f"the cell did not finish within {timeout:g} s",
+            "traceback": [f"CellTimeoutError: the cell did not finish within {timeout:g} s"],
+        },
         extra_arguments=["--HistoryManager.hist_file=:memory:"],
         resources={"metadata": {"path": os.getcwd()}},
     )

@@ -108,7 +108,12 @@ class _Learner:
     def callback(self, handle):
         def call_checker(*args, **kwargs):
             self.channel.send(
-                {"op": "callback", "callable": handle, "args": protocol.encode(list(args)), "kwargs": protocol.encode(kwargs)}
+                {
+                    "op": "callback",
+                    "callable": handle,
+                    "args": protocol.encode(list(args)),
+                    "kwargs": protocol.encode(kwargs),
+                }
             )
             reply = self.channel.receive()
             if reply["op"] == "callback_return":

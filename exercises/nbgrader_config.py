@@ -1,6 +1,6 @@
 """nbgrader configuration of the course (read by every `nbgrader` command run in this directory)."""
 
-from course_grader.nbgrader_plugin import CheckerVerdicts, SandboxedExecute
+from course_grader.nbgrader_plugin import SandboxedGrading
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -22,20 +22,18 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # cell is scored from the checker's verdict, decided in a process that runs no learner code. nbgrader's own
 # Execute, which would run the tests inside the learner's kernel, is not in the list.
 c.Autograde.autograde_preprocessors = [
-    SandboxedExecute,
+    SandboxedGrading,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
-    CheckerVerdicts,
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,
 ]
 # Limits of one submission; COURSE_CELL_TIMEOUT, COURSE_NOTEBOOK_TIMEOUT and COURSE_MEMORY_MB override them.
-for stage in ("SandboxedExecute", "CheckerVerdicts"):
-    c[stage].cell_timeout = 30  # seconds per cell, and per test cell's calls of the learner's functions
-    c[stage].notebook_timeout = 300  # seconds for the whole submission, per stage
-    c[stage].memory_mb = 2048  # all the submission's processes together
+c.SandboxedGrading.cell_timeout = 30  # seconds per cell, and per test cell's calls of the learner's functions
+c.SandboxedGrading.notebook_timeout = 300  # seconds for the whole submission, per stage
+c.SandboxedGrading.memory_mb = 2048  # all the submission's processes together
 
 # A submission whose test cells were deleted gets them back (edited ones are always overwritten).
 c.OverwriteCells.add_missing_cells = True

@@ -12,7 +12,8 @@ back on request. Reference values come from this process's own nnlib.
 
 The request (JSON on stdin) holds ``setup`` (the locked cells' code), ``functions`` (the graded function names),
 ``learner_cells`` (the submission's code cells, forwarded as text), ``tests`` (``[{"id", "source"}]``),
-``runtime``, ``limits`` and ``isolated``; the reply (JSON on stdout) maps each test id to ``{"passed", "message"}``.
+``runtime``, ``limits``, ``isolated`` and ``cgroup_parents`` (the submission's cgroup, which the learner process's
+cgroup goes in); the reply (JSON on stdout) maps each test id to ``{"passed", "message"}``.
 """
 
 import builtins
@@ -85,8 +86,9 @@ def _mirrorable(original, after):
 class Learner:
     """The connection to one submission's learner process, restarted after a timeout or a crash."""
 
-    def __init__(self, runtime, limits, isolated, cells, deadline):
+    def __init__(self, runtime, limits, isolated, cells, deadline, cgroup_parents=None):
         self.runtime, self.limits, self.isolated, self.cells = runtime, limits, isolated, cells
+        self.cgroup_parents = cgroup_parents
         self.notebook_deadline = deadline
         self.deadline = deadline
         self.sandbox = None
@@ -296,9 +298,9 @@ def grade(request):
     namespace = {"__name__": "__main__"}
     for source in request["setup"]:
         exec(compile(source, "<setup>", "exec"), namespace)
-    learner = Learner(
-        runtime, limits, request["isolated"], request["learner_cells"], time.monotonic() + limits.notebook_timeout
-    )
+    deadline = time.monotonic() + limits.notebook_timeout
+    parents = request.get("cgroup_parents")
+    learner = Learner(runtime, limits, request["isolated"], request["learner_cells"], deadline, parents)
     for name in request["functions"]:
         namespace[name] = LearnerFunction(learner, name)
     verdicts = {}

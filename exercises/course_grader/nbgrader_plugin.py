@@ -1,16 +1,17 @@
-"""nbgrader preprocessors that make ``nbgrader autograde`` grade through the sandbox and the checker.
+"""The nbgrader preprocessor that makes ``nbgrader autograde`` grade through the sandbox and the checker.
 
-``exercises/nbgrader_config.py`` puts them in ``Autograde.autograde_preprocessors`` in place of nbgrader's
-``Execute``:
+``exercises/nbgrader_config.py`` puts ``SandboxedGrading`` in ``Autograde.autograde_preprocessors`` in place of
+nbgrader's ``Execute``. For each submitted notebook it does two things at once, in one cgroup for the submission:
 
-``SandboxedExecute``
-    runs the submission in a Jupyter kernel inside the sandbox, with its test cells emptied, and keeps the outputs
-    of the other cells (sanitized: text, images, errors) so that the feedback shows what the learner's code printed.
-``CheckerVerdicts``
-    runs the checker process on the trusted cells from the gradebook (setup, test cells with their hidden blocks)
-    and the submission's code, then gives every autograded test cell exactly one output: none when the checker
-    passed it, an error with the checker's message when it failed. nbgrader's ``SaveAutoGrades`` then scores the
-    cell from that output, so the score is the checker's verdict whatever the notebook printed.
+* it starts the checker process on the trusted cells from the gradebook (setup, test cells with their hidden
+  blocks) and the submission's code; the checker runs the tests against the sandboxed learner process;
+* it runs the submission in a Jupyter kernel inside the sandbox, with its test cells emptied, and keeps the
+  outputs of the other cells (sanitized: text, images, errors) so that the feedback shows what the learner's code
+  printed.
+
+Then every autograded test cell gets exactly one output: none when the checker passed it, an error with the
+checker's message when it failed. nbgrader's ``SaveAutoGrades`` scores the cell from that output, so the score is
+the checker's verdict whatever the notebook printed.
 
 A submission that cannot be graded (the checker itself failed) raises: nbgrader reports it for that student and
 keeps no grade, so running autograde again grades it; a sandbox the host cannot provide stops every submission
@@ -18,9 +19,11 @@ with a message naming what is missing.
 """
 
 import copy
+import functools
 import json
 import subprocess
 import sys
+import threading
 
 import nbformat
 from nbgrader.api import Gradebook
@@ -36,15 +39,13 @@ _TEXT_LIMIT = 100_000
 class _Truth:
     """What the gradebook (never the submission) says about one notebook of an assignment."""
 
-    def __init__(self, resources):
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gradebook:
-            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+    def __init__(self, db_url, assignment, notebook_name):
+        with Gradebook(db_url) as gradebook:
+            notebook = gradebook.find_notebook(notebook_name, assignment)
             sources = {cell.name: (cell.cell_type, cell.locked, cell.source) for cell in notebook.source_cells}
             graded = {cell.name for cell in notebook.grade_cells}
             solutions = {cell.name for cell in notebook.solution_cells}
-        self.assignment = info["assignment"]
-        self.student = info["student"]
+        self.assignment = assignment
         self.tests = {name: sources[name][2] for name in graded - solutions if sources[name][0] == "code"}
         self.setup = {
             name: source
@@ -53,51 +54,24 @@ class _Truth:
         }
         self.functions = tuple(sorted(name for name in solutions if sources[name][0] == "code"))
 
-
-class _GradingPreprocessor(NbGraderPreprocessor):
-    cell_timeout = Float(30.0, help="Seconds a cell (or one test cell's calls) may run.").tag(config=True)
-    notebook_timeout = Float(300.0, help="Seconds the whole submission may run, per stage.").tag(config=True)
-    memory_mb = Integer(2048, help="Memory of all the submission's processes together, in MB.").tag(config=True)
-    sandboxed = Bool(True, help="Run learner code in the sandbox (False only for local trials).").tag(config=True)
-
-    def limits(self):
-        return sandbox.Limits.from_environment(
-            **{
-                key: getattr(self, key)
-                for key in ("cell_timeout", "notebook_timeout", "memory_mb")
-                if self.trait_has_value(key)
-            }
-        )
-
-    def isolated(self):
-        return self.sandboxed and sandbox.isolation_enabled()
-
-    def runtime(self, truth):
-        runtime = sandbox.learner_runtime(truth.assignment, truth.functions)
-        if self.isolated():
-            _preflight(runtime)
-        else:
-            self.log.warning("Grading WITHOUT the sandbox (COURSE_SANDBOX=off): for local trials only.")
-        return runtime
+    def is_test(self, cell):
+        return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") in self.tests
 
 
-_checked = {}
+@functools.lru_cache(maxsize=64)
+def _truth(db_url, assignment, notebook_name):
+    """The gradebook's cells of a notebook, read once per nbgrader command (generation alone changes them)."""
+    return _Truth(db_url, assignment, notebook_name)
 
 
+@functools.lru_cache(maxsize=None)
 def _preflight(runtime):
-    """Check once per process that the sandbox starts; the same error for every submission if it cannot."""
-    if runtime.root not in _checked:
-        try:
-            sandbox.preflight(runtime)
-            _checked[runtime.root] = None
-        except sandbox.SandboxUnavailable as error:
-            _checked[runtime.root] = error
-    if _checked[runtime.root] is not None:
-        raise _checked[runtime.root]
-
-
-def _is_test(cell, truth):
-    return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") in truth.tests
+    """None if the sandbox starts, else the error; checked once per runtime and nbgrader command."""
+    try:
+        sandbox.preflight(runtime)
+    except sandbox.SandboxUnavailable as error:
+        return error
+    return None
 
 
 def _text(value):
@@ -129,22 +103,119 @@ def _sanitized(outputs):
     return clean
 
 
-class SandboxedExecute(_GradingPreprocessor):
-    """Execute the submission in the sandbox for the feedback; its test cells are graded by ``CheckerVerdicts``."""
+class _Checker:
+    """The checker process of one submission, started at once and read when the feedback execution is done."""
+
+    def __init__(self, request, timeout):
+        self.timeout = timeout
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "course_grader.checker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self._writer = threading.Thread(target=self._write, args=(json.dumps(request).encode(),), daemon=True)
+        self._writer.start()
+
+    def _write(self, data):
+        try:
+            self.process.stdin.write(data)
+            self.process.stdin.close()
+        except OSError:
+            pass  # the checker ended early: its exit status and stderr say why
+
+    def verdicts(self, failure):
+        """``{test id: {"passed", "message"}}``; raises RuntimeError starting with ``failure`` if it failed."""
+        self._writer.join()
+        self.process.stdin = None  # closed by the writer
+        try:
+            out, err = self.process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired as error:
+            raise RuntimeError(f"{failure}: it did not finish ({error})") from error
+        try:
+            return json.loads(out)["verdicts"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise RuntimeError(f"{failure} ({error}):\n{err.decode(errors='replace')[-3000:]}") from error
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class SandboxedGrading(NbGraderPreprocessor):
+    """Grade one submitted notebook: the checker's verdicts for the test cells, sandboxed outputs for the rest."""
+
+    cell_timeout = Float(30.0, help="Seconds a cell (or one test cell's calls) may run.").tag(config=True)
+    notebook_timeout = Float(300.0, help="Seconds the whole submission may run, per stage.").tag(config=True)
+    memory_mb = Integer(2048, help="Memory of all the submission's processes together, in MB.").tag(config=True)
+    sandboxed = Bool(True, help="Run learner code in the sandbox (False only for local trials).").tag(config=True)
+
+    def limits(self):
+        configured = ("cell_timeout", "notebook_timeout", "memory_mb")
+        return sandbox.Limits.from_environment(
+            **{key: getattr(self, key) for key in configured if self.trait_has_value(key)}
+        )
 
     def preprocess(self, nb, resources):
-        truth = _Truth(resources)
+        info = resources["nbgrader"]
+        truth = _truth(info["db_url"], info["assignment"], info["notebook"])
+        limits = self.limits()
+        runtime = sandbox.learner_runtime(truth.assignment, truth.functions)
+        isolated = self.sandboxed and sandbox.isolation_enabled()
+        if isolated and _preflight(runtime) is not None:
+            raise _preflight(runtime)
+        if not isolated:
+            self.log.warning("Grading WITHOUT the sandbox (COURSE_SANDBOX=off): for local trials only.")
+        submission = sandbox.Cgroup(limits) if isolated else None
+        parents = [str(folder) for folder in submission.folders] if submission else None
+        checker = _Checker(self._request(nb, truth, runtime, limits, isolated, parents), limits.notebook_timeout + 120)
+        try:
+            self._execute_for_feedback(nb, truth, runtime, limits, isolated, parents, info["student"])
+            verdicts = checker.verdicts(f"the checker could not grade {info['student']}'s {truth.assignment}")
+        finally:
+            checker.stop()
+            if submission:
+                submission.remove()
+        for cell in nb.cells:
+            if truth.is_test(cell):
+                verdict = verdicts[cell.metadata.nbgrader["grade_id"]]
+                cell.execution_count = None
+                cell.outputs = [] if verdict["passed"] else [_failure_output(verdict["message"])]
+        return nb, resources
+
+    @staticmethod
+    def _request(nb, truth, runtime, limits, isolated, parents):
+        present = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+        setup = [name for name in present if name in truth.setup]
+        setup += [name for name in truth.setup if name not in setup]  # a deleted setup cell still runs here
+        return {
+            "setup": [truth.setup[name] for name in setup],
+            "functions": list(truth.functions),
+            "learner_cells": [cell.source for cell in nb.cells if cell.cell_type == "code" and not truth.is_test(cell)],
+            "tests": [{"id": name, "source": truth.tests[name]} for name in present if name in truth.tests],
+            "runtime": {
+                "root": str(runtime.root),
+                "binds": [str(path) for path in runtime.binds],
+                "nnlib_modules": list(runtime.nnlib_modules),
+            },
+            "limits": limits.__dict__,
+            "isolated": isolated,
+            "cgroup_parents": parents,
+        }
+
+    def _execute_for_feedback(self, nb, truth, runtime, limits, isolated, parents, student):
         to_run = copy.deepcopy(nb)
         for cell in to_run.cells:
             if cell.cell_type == "code":
                 cell.outputs = []
-                if _is_test(cell, truth):
-                    cell.source = ""
-        executed, note = sandbox.run_notebook(to_run, self.runtime(truth), self.limits(), self.isolated())
+                if truth.is_test(cell):
+                    cell.source = ""  # graded by the checker; no test code enters the sandbox
+        executed, note = sandbox.run_notebook(to_run, runtime, limits, isolated, parents)
         if executed is not None and len(executed.get("cells", [])) != len(nb.cells):
             executed, note = None, "the executed notebook came back with other cells"
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and not _is_test(cell, truth):
+            if cell.cell_type == "code" and not truth.is_test(cell):
                 ran = executed["cells"][index] if executed else {}
                 cell.outputs = _sanitized(ran.get("outputs"))
                 count = ran.get("execution_count")
@@ -153,77 +224,11 @@ class SandboxedExecute(_GradingPreprocessor):
         if note or stopped:
             self.log.warning(
                 "%s, %s: the feedback shows the outputs up to where execution stopped (%s)",
-                truth.student,
+                student,
                 truth.assignment,
                 note or stopped,
             )
-        return nb, resources
 
 
-class CheckerVerdicts(_GradingPreprocessor):
-    """Give each autograded test cell the checker's verdict as its only output."""
-
-    def preprocess(self, nb, resources):
-        truth = _Truth(resources)
-        limits = self.limits()
-        runtime = self.runtime(truth)
-        setup = [
-            cell.metadata.nbgrader["grade_id"]
-            for cell in nb.cells
-            if cell.metadata.get("nbgrader", {}).get("grade_id") in truth.setup
-        ]
-        setup += [name for name in truth.setup if name not in setup]
-        tests = [cell.metadata.nbgrader["grade_id"] for cell in nb.cells if _is_test(cell, truth)]
-        request = {
-            "setup": [truth.setup[name] for name in setup],
-            "functions": list(truth.functions),
-            "learner_cells": [
-                cell.source for cell in nb.cells if cell.cell_type == "code" and not _is_test(cell, truth)
-            ],
-            "tests": [{"id": name, "source": truth.tests[name]} for name in tests],
-            "runtime": {
-                "root": str(runtime.root),
-                "binds": [str(path) for path in runtime.binds],
-                "nnlib_modules": list(runtime.nnlib_modules),
-            },
-            "limits": limits.__dict__,
-            "isolated": self.isolated(),
-        }
-        verdicts = self._run_checker(request, limits, truth)
-        for cell in nb.cells:
-            if _is_test(cell, truth):
-                verdict = verdicts[cell.metadata.nbgrader["grade_id"]]
-                cell.execution_count = None
-                cell.outputs = (
-                    []
-                    if verdict["passed"]
-                    else [
-                        nbformat.v4.new_output(
-                            "error",
-                            ename="Test failed",
-                            evalue="",
-                            traceback=verdict["message"].splitlines() or [""],
-                        )
-                    ]
-                )
-        return nb, resources
-
-    def _run_checker(self, request, limits, truth):
-        failure = f"the checker could not grade {truth.student}'s {truth.assignment}"
-        try:
-            finished = subprocess.run(
-                [sys.executable, "-I", "-m", "course_grader.checker"],
-                input=json.dumps(request).encode(),
-                capture_output=True,
-                timeout=limits.notebook_timeout + 120,
-            )
-        except subprocess.TimeoutExpired as error:
-            raise RuntimeError(f"{failure}: it did not finish ({error})") from error
-        try:
-            verdicts = json.loads(finished.stdout)["verdicts"]
-        except (ValueError, KeyError, TypeError) as error:
-            detail = finished.stderr.decode(errors="replace")[-3000:]
-            raise RuntimeError(f"{failure} ({error}):\n{detail}") from error
-        if set(verdicts) != {test["id"] for test in request["tests"]}:
-            raise RuntimeError(f"the checker did not grade every test cell of {truth.student}'s {truth.assignment}")
-        return verdicts
+def _failure_output(message):
+    return nbformat.v4.new_output("error", ename="Test failed", evalue="", traceback=message.splitlines() or [""])

@@ -10,7 +10,8 @@ calls) is one command started here, under Debian's bubblewrap (``bwrap``), and i
   the packages of the learner's runtime below) and a private ``/tmp`` in memory, of bounded size: no course
   directory, no ``source/``, no gradebook, no configuration, no other student's files; nothing survives the run;
 * memory (all its processes together, files in ``/tmp`` included) and the number of processes and threads bounded
-  by the cgroup; wall-clock limits per cell and per notebook enforced by whoever started it.
+  by its cgroup, which sits in the submission's cgroup, so that the limits also hold for all the sandboxed
+  commands of one submission together; wall-clock limits per cell and per notebook enforced by whoever started it.
 
 The learner's runtime is a folder on ``PYTHONPATH`` (the interpreter runs with ``-S``: no site-packages) holding
 NumPy, matplotlib and what Jupyter needs to run a kernel, the visible-check helpers ``course_checks``, the
@@ -68,15 +69,16 @@ class Limits:
     output_mb: int = 32
 
     @classmethod
-    def from_environment(cls, **overrides):
-        """The limits; ``COURSE_CELL_TIMEOUT``, ``COURSE_NOTEBOOK_TIMEOUT`` and ``COURSE_MEMORY_MB`` override them."""
+    def from_environment(cls, **configured):
+        """The ``configured`` limits, overridden per run by ``COURSE_CELL_TIMEOUT``, ``COURSE_NOTEBOOK_TIMEOUT`` and
+        ``COURSE_MEMORY_MB`` when they are set."""
         names = {
             "cell_timeout": "COURSE_CELL_TIMEOUT",
             "notebook_timeout": "COURSE_NOTEBOOK_TIMEOUT",
             "memory_mb": "COURSE_MEMORY_MB",
         }
         values = {key: type(getattr(cls, key))(os.environ[env]) for key, env in names.items() if env in os.environ}
-        return cls(**{**values, **overrides})
+        return cls(**{**configured, **values})
 
 
 class SandboxUnavailable(RuntimeError):
@@ -199,50 +201,56 @@ def _python():
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Limits: one cgroup per sandboxed command.
-def _controller_folder(controller):
-    """Where this process's cgroup for ``controller`` lives (cgroup v1), or its unified cgroup (v2)."""
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _id, controllers, path = line.split(":", 2)
-        if controller in controllers.split(","):
-            return _CGROUP_ROOT / controller / path.lstrip("/")
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        if line.startswith("0::"):
-            return _CGROUP_ROOT / line[3:].lstrip("/")
-    raise SandboxUnavailable(f"no {controller} cgroup controller is mounted")
+# Limits: one cgroup per submission, and one inside it per sandboxed command.
+def _own_cgroup_folders():
+    """The cgroup folders of this process: the memory and pids ones (cgroup v1) or its unified one (v2)."""
+    lines = Path("/proc/self/cgroup").read_text().splitlines()
+    if (_CGROUP_ROOT / "cgroup.controllers").exists():
+        return [_CGROUP_ROOT / line[3:].lstrip("/") for line in lines if line.startswith("0::")]
+    folders = []
+    for controller in ("memory", "pids"):
+        paths = [line.split(":", 2)[2] for line in lines if controller in line.split(":", 2)[1].split(",")]
+        if not paths:
+            raise SandboxUnavailable(f"no {controller} cgroup controller is mounted")
+        folders.append(_CGROUP_ROOT / controller / paths[0].lstrip("/"))
+    return folders
 
 
 class Cgroup:
-    """Memory and process-count limits for every process of one sandboxed command (cgroup v1 or v2)."""
+    """Memory and process-count limits for all the processes in it and in the cgroups below it (v1 or v2).
 
-    def __init__(self, limits):
+    ``parents`` are the folders of an enclosing ``Cgroup`` (by default this process's own cgroups): the limits of
+    a submission's cgroup then hold for every sandboxed command of that submission together.
+    """
+
+    def __init__(self, limits, parents=None):
         name = f"course-grading-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         memory = str(limits.memory_mb * 2**20)
+        settings = {
+            "memory.limit_in_bytes": memory,
+            "memory.memsw.limit_in_bytes": memory,
+            "memory.max": memory,
+            "memory.swap.max": "0",
+            "pids.max": str(limits.max_processes),
+        }
         self.folders = []
         try:
-            if (_CGROUP_ROOT / "cgroup.controllers").exists():
-                folder = _controller_folder("unified") / name
-                self._make(
-                    folder, {"memory.max": memory, "memory.swap.max": "0", "pids.max": str(limits.max_processes)}
-                )
-            else:
-                self._make(_controller_folder("memory") / name, {"memory.limit_in_bytes": memory})
-                swap = self.folders[-1] / "memory.memsw.limit_in_bytes"
-                if swap.exists():
-                    swap.write_text(memory)
-                self._make(_controller_folder("pids") / name, {"pids.max": str(limits.max_processes)})
+            for parent in parents or _own_cgroup_folders():
+                folder = Path(parent) / name
+                folder.mkdir()
+                self.folders.append(folder)
+                for key, value in settings.items():
+                    if (folder / key).exists():
+                        (folder / key).write_text(value)
+            limited = {key for folder in self.folders for key in settings if (folder / key).exists()}
+            if not ({"memory.limit_in_bytes", "memory.max"} & limited and "pids.max" in limited):
+                raise OSError("the memory or pids controller is not enabled there")
         except OSError as error:
             self.remove()
             raise SandboxUnavailable(
                 f"cannot create a cgroup with memory and pids limits ({error}); grading needs write access to the "
                 "memory and pids cgroup controllers (run as root, or in a delegated cgroup; see instructor.md)"
             ) from error
-
-    def _make(self, folder, settings):
-        folder.mkdir()
-        self.folders.append(folder)
-        for key, value in settings.items():
-            (folder / key).write_text(value)
 
     def join(self):
         """Move the calling process into the cgroup (called in the child, before exec)."""
@@ -251,29 +259,35 @@ class Cgroup:
 
     def hit_memory_limit(self):
         for folder in self.folders:
-            for name in ("memory.failcnt", "memory.events"):
-                path = folder / name
-                if path.exists():
-                    text = path.read_text()
-                    if (name == "memory.failcnt" and text.strip() != "0") or re.search(r"^oom_kill [1-9]", text, re.M):
-                        return True
+            failures = folder / "memory.failcnt"
+            if failures.exists() and failures.read_text().strip() != "0":
+                return True
+            events = folder / "memory.events"
+            if events.exists() and re.search(r"^oom_kill [1-9]", events.read_text(), re.M):
+                return True
         return False
 
     def remove(self):
-        """Kill whatever is left in the cgroup and delete it."""
+        """Kill whatever is left in the cgroup and the cgroups below it, and delete them."""
         for folder in self.folders:
-            for _attempt in range(50):
-                try:
-                    pids = [int(pid) for pid in (folder / "cgroup.procs").read_text().split()]
-                    for pid in pids:
-                        os.kill(pid, signal.SIGKILL)
-                    folder.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
+            for child in sorted((path for path in folder.rglob("*") if path.is_dir()), reverse=True):
+                _remove_folder(child)
+            _remove_folder(folder)
         self.folders = []
+
+
+def _remove_folder(folder):
+    for _attempt in range(100):
+        try:
+            for pid in (folder / "cgroup.procs").read_text().split():
+                os.kill(int(pid), signal.SIGKILL)
+            folder.rmdir()
+            return
+        except (FileNotFoundError, ProcessLookupError):
+            if not folder.exists():
+                return
+        except OSError:
+            time.sleep(0.02)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -321,8 +335,8 @@ def _environment(runtime, home):
 class Sandbox:
     """One command of the learner's runtime (``python -S -m module args``), sandboxed unless opted out."""
 
-    def __init__(self, runtime, module, args=(), limits=Limits(), isolated=True):
-        self.runtime, self.limits, self.isolated = runtime, limits, isolated
+    def __init__(self, runtime, module, args=(), limits=Limits(), isolated=True, cgroup_parents=None):
+        self.runtime, self.limits, self.isolated, self.cgroup_parents = runtime, limits, isolated, cgroup_parents
         self.command = [_python(), "-S", "-m", module, *map(str, args)]
         self.process, self.cgroup, self.scratch = None, None, None
 
@@ -372,7 +386,7 @@ class Sandbox:
         """Start the command with pipes on stdin, stdout and stderr; return the Popen."""
         memory = self.limits.memory_mb * 2**20
         if self.isolated:
-            self.cgroup = Cgroup(self.limits)
+            self.cgroup = Cgroup(self.limits, self.cgroup_parents)
             argv, cwd, environment = self._bwrap(_environment(self.runtime, "/tmp")), "/", None
             join = self.cgroup.join
         else:
@@ -455,9 +469,11 @@ def _feed(stream, data):
         pass  # the command ended without reading everything: its result says why
 
 
-def run_notebook(notebook, runtime, limits, isolated=True):
+def run_notebook(notebook, runtime, limits, isolated=True, cgroup_parents=None):
     """Execute ``notebook`` (a dict) in the sandbox; return (executed notebook dict or None, note for the log)."""
-    sandbox = Sandbox(runtime, "course_grader.sandboxed.execute", [limits.cell_timeout], limits, isolated)
+    sandbox = Sandbox(
+        runtime, "course_grader.sandboxed.execute", [limits.cell_timeout], limits, isolated, cgroup_parents
+    )
     sandbox.start()
     try:
         out, err = _communicate(

@@ -305,8 +305,9 @@ def _system_view():
     for mask in masks:
         if mask.is_dir():
             args += ["--tmpfs", str(mask)]
-    if Path("/etc/ld.so.cache").exists():
-        args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    for shared in ("/etc/ld.so.cache", "/etc/fonts"):
+        if Path(shared).exists():
+            args += ["--ro-bind", shared, shared]
     return args
 
 
@@ -339,6 +340,7 @@ class Sandbox:
         self.runtime, self.limits, self.isolated, self.cgroup_parents = runtime, limits, isolated, cgroup_parents
         self.command = [_python(), "-S", "-m", module, *map(str, args)]
         self.process, self.cgroup, self.scratch = None, None, None
+        self.memory_limit_reached = False
 
     def _bwrap(self, environment):
         base = Path(sys.base_prefix).resolve()
@@ -414,7 +416,10 @@ class Sandbox:
         return self.process
 
     def hit_memory_limit(self):
-        return bool(self.cgroup and self.cgroup.hit_memory_limit())
+        """Whether the command's processes reached the memory limit (still known after ``stop``)."""
+        if self.cgroup is not None and self.cgroup.folders:
+            self.memory_limit_reached = self.cgroup.hit_memory_limit()
+        return self.memory_limit_reached
 
     def stop(self):
         """Kill the command and everything it started; remove its cgroup or scratch folder."""
@@ -429,6 +434,7 @@ class Sandbox:
                 if stream:
                     stream.close()
         if self.cgroup:
+            self.hit_memory_limit()
             self.cgroup.remove()
         if self.scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -470,7 +476,11 @@ def _feed(stream, data):
 
 
 def run_notebook(notebook, runtime, limits, isolated=True, cgroup_parents=None):
-    """Execute ``notebook`` (a dict) in the sandbox; return (executed notebook dict or None, note for the log)."""
+    """Execute ``notebook`` (a dict) in the sandbox.
+
+    Returns ``({cell index: {"outputs": [...], "execution_count": n}}, note)``: the outputs of the code cells that
+    ran (all of them, or those before the notebook was stopped), and a note for the log when it did not finish.
+    """
     sandbox = Sandbox(
         runtime, "course_grader.sandboxed.execute", [limits.cell_timeout], limits, isolated, cgroup_parents
     )
@@ -481,14 +491,22 @@ def run_notebook(notebook, runtime, limits, isolated=True, cgroup_parents=None):
         )
     finally:
         sandbox.stop()
+    cells = {}
+    for line in (out or b"").splitlines():
+        try:
+            record = json.loads(line)
+            cells[int(record["index"])] = {"outputs": record["outputs"], "execution_count": record["execution_count"]}
+        except (ValueError, KeyError, TypeError):
+            continue  # not written by the runner: learner code wrote there
+    ran_to_the_end = sandbox.process.returncode == 0
     if out is None:
-        return None, f"the notebook did not finish within {limits.notebook_timeout:g} s and was stopped"
-    try:
-        executed = json.loads(out)
-    except ValueError:
-        reason = "the memory limit was reached" if sandbox.hit_memory_limit() else err.decode(errors="replace")[-500:]
-        return None, f"the notebook's execution produced no result ({reason.strip() or 'no message'})"
-    return (executed, "") if isinstance(executed, dict) else (None, "the notebook's execution produced no notebook")
+        note = f"the notebook did not finish within {limits.notebook_timeout:g} s and was stopped"
+    elif not ran_to_the_end:
+        reason = "the memory limit was reached" if sandbox.hit_memory_limit() else err.decode(errors="replace")[-300:]
+        note = f"the notebook's process ended early, exit status {sandbox.process.returncode} ({reason.strip()})"
+    else:
+        note = ""
+    return cells, note
 
 
 def preflight(runtime):

@@ -15,11 +15,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml exercises/course_grader/guard_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	# nbgrader's fallback configuration: refuse to grade if a course's nbgrader_config.py does not load.
+	mkdir -p $(VENV)/etc/jupyter
+	cp exercises/course_grader/guard_config.py $(VENV)/etc/jupyter/nbgrader_config.py
 	touch $(STAMP)
 
 # Every chapter executed from scratch, warnings as errors (a failing cell's traceback: _build/html/reports/).

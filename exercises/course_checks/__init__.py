@@ -49,8 +49,8 @@ def _close(got, expected, rtol=1e-6, atol=1e-9):
         return False
 
 
-def _auto_hints(g, e):
-    """Hints for the usual mistakes, guessed from how the result differs."""
+def _auto_hints(g, e, reveal=True):
+    """Hints for the usual mistakes, guessed from how the result differs (no number from ``e`` unless ``reveal``)."""
     hints = []
     if g.shape != e.shape:
         if g.ndim == 2 and g.shape == e.shape[::-1]:
@@ -86,8 +86,9 @@ def _auto_hints(g, e):
             if ratios.size and bool((abs(ratios - ratios[0]) <= 1e-6 * abs(ratios[0])).all()):
                 ratio = float(ratios[0])
                 if ratio != 1 and ratio != -1 and ratio != 0:
+                    times = f"{ratio:.6g} times" if reveal else "the same multiple of"
                     hints.append(
-                        f"All your values are {ratio:.6g} times the expected ones: a missing or extra constant "
+                        f"All your values are {times} the expected ones: a missing or extra constant "
                         "factor (for instance 1/m, the mean over the m examples, or a 1/2)."
                     )
     return hints
@@ -102,7 +103,8 @@ def _explain_numbers(got, expected, rtol, atol, check_dtype, reveal):
     if g.dtype.kind not in "biuf":
         return lines + [f"your result has dtype {g.dtype}; it must hold numbers"]
     if g.shape != e.shape:
-        return lines + [f"shape: expected {e.shape}, got {g.shape}"] + ["hint: " + hint for hint in _auto_hints(g, e)]
+        hints = ["hint: " + hint for hint in _auto_hints(g, e, reveal)]
+        return lines + [f"shape: expected {e.shape}, got {g.shape}"] + hints
     if e.dtype.kind in "iu" and g.dtype.kind not in "iu":
         return lines + [f"expected an integer, got dtype {g.dtype}: return an int"]
     if check_dtype and e.dtype.kind == "f" and g.dtype != e.dtype:
@@ -120,10 +122,11 @@ def _explain_numbers(got, expected, rtol, atol, check_dtype, reveal):
         first = f"first difference at index {where}" + (
             f": expected {e[where].item()!r}, got {g[where].item()!r}" if reveal else ""
         )
-    with np.errstate(all="ignore"):
-        worst = float(abs(g.astype("float64") - e.astype("float64")).max())
-    count = f"{int((~same).sum())} of {same.size} values differ (largest difference {worst:.3g})"
-    return lines + [line for line in (first, count) if line] + ["hint: " + hint for hint in _auto_hints(g, e)]
+    count = f"{int((~same).sum())} of {same.size} values differ"
+    if reveal:
+        with np.errstate(all="ignore"):
+            count += f" (largest difference {float(abs(g.astype('float64') - e.astype('float64')).max()):.3g})"
+    return lines + [line for line in (first, count) if line] + ["hint: " + hint for hint in _auto_hints(g, e, reveal)]
 
 
 def explain(got, expected, rtol=1e-7, atol=1e-9, check_dtype=False, reveal=True, path=""):

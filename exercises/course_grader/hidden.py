@@ -67,12 +67,14 @@ def _changed_input(before, after, path):
         same = (before == after) | ((before != before) & (after != after))
         return None if same.all() else path
     if isinstance(before, (tuple, list)):
+        if not isinstance(after, (tuple, list)) or len(after) != len(before):
+            return path
         for index, item in enumerate(before):
             found = _changed_input(item, after[index], f"{path}[{index}]")
             if found:
                 return found
     if isinstance(before, dict):
-        if set(before) != set(after):
+        if not isinstance(after, dict) or set(before) != set(after):
             return path
         for key, item in before.items():
             found = _changed_input(item, after[key], f"{path}[{key!r}]")

@@ -10,7 +10,8 @@ nbgrader's ``Execute``. For each submitted notebook it does two things at once, 
   printed.
 
 Then every autograded test cell gets exactly one output: none when the checker passed it, an error with the
-checker's message when it failed. nbgrader's ``SaveAutoGrades`` scores the cell from that output, so the score is
+checker's message when it failed; and Markdown cells (written answers) lose any HTML that could run a script in
+the feedback or the formgrader. nbgrader's ``SaveAutoGrades`` scores the cell from that output, so the score is
 the checker's verdict whatever the notebook printed.
 
 A submission that cannot be graded (the checker itself failed) raises: nbgrader reports it for that student and
@@ -21,18 +22,23 @@ with a message naming what is missing.
 import copy
 import functools
 import json
+import re
 import subprocess
 import sys
 import threading
 
 import nbformat
+from nbconvert.filters import clean_html
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer
 
 from course_grader import sandbox
 
-_OUTPUT_MIME_TYPES = ("text/plain", "image/png", "image/jpeg", "text/latex", "text/markdown")
+# What the feedback and the formgrader may show of an output made in the sandbox: text, and images whose data is
+# base64 (anything rendered as HTML, Markdown or SVG could carry a script into the instructor's browser).
+_OUTPUT_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 _TEXT_LIMIT = 100_000
 
 
@@ -56,12 +62,6 @@ class _Truth:
 
     def is_test(self, cell):
         return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") in self.tests
-
-
-@functools.lru_cache(maxsize=64)
-def _truth(db_url, assignment, notebook_name):
-    """The gradebook's cells of a notebook, read once per nbgrader command (generation alone changes them)."""
-    return _Truth(db_url, assignment, notebook_name)
 
 
 @functools.lru_cache(maxsize=None)
@@ -98,6 +98,7 @@ def _sanitized(outputs):
             )
         elif kind in ("display_data", "execute_result") and isinstance(output.get("data"), dict):
             data = {mime: _text(value) for mime, value in output["data"].items() if mime in _OUTPUT_MIME_TYPES}
+            data = {mime: value for mime, value in data.items() if mime == "text/plain" or _BASE64.fullmatch(value)}
             if data:
                 clean.append(nbformat.v4.new_output("display_data", data=data))
     return clean
@@ -159,7 +160,7 @@ class SandboxedGrading(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        truth = _truth(info["db_url"], info["assignment"], info["notebook"])
+        truth = _Truth(info["db_url"], info["assignment"], info["notebook"])  # read afresh: a server lives long
         limits = self.limits()
         runtime = sandbox.learner_runtime(truth.assignment, truth.functions)
         isolated = self.sandboxed and sandbox.isolation_enabled()
@@ -178,6 +179,9 @@ class SandboxedGrading(NbGraderPreprocessor):
             if submission:
                 submission.remove()
         for cell in nb.cells:
+            if cell.cell_type == "markdown" and "<" in cell.source:
+                # The feedback and the formgrader render Markdown cells (the written answers) as raw HTML.
+                cell.source = clean_html(cell.source)
             if truth.is_test(cell):
                 verdict = verdicts[cell.metadata.nbgrader["grade_id"]]
                 cell.execution_count = None

@@ -57,7 +57,7 @@ def encode(value, register_callable=None, depth=0):
     if value is None or kind in (bool, int, float, str):
         return value
     if issubclass(kind, np.ndarray):  # type(), not isinstance: a faked __class__ does not pass
-        array = np.ascontiguousarray(value).view(np.ndarray)
+        array = np.asarray(value, order="C").view(np.ndarray)  # (ascontiguousarray would make a 0-d array 1-d)
         if array.dtype.kind not in _NUMERIC_KINDS:
             raise TypeError(f"an array of dtype {array.dtype} (only bool, integer and float arrays can be sent)")
         return {"array": [array.dtype.str, list(array.shape), base64.b64encode(array.tobytes()).decode("ascii")]}

@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import nbformat
 from nbconvert.filters import clean_html
@@ -170,7 +171,9 @@ class SandboxedGrading(NbGraderPreprocessor):
             self.log.warning("Grading WITHOUT the sandbox (COURSE_SANDBOX=off): for local trials only.")
         submission = sandbox.Cgroup(limits) if isolated else None
         parents = [str(folder) for folder in submission.folders] if submission else None
-        checker = _Checker(self._request(nb, truth, runtime, limits, isolated, parents), limits.notebook_timeout + 120)
+        demonstrations = self._demonstrations(truth.assignment, info["notebook"])
+        request = self._request(nb, truth, demonstrations, runtime, limits, isolated, parents)
+        checker = _Checker(request, limits.notebook_timeout + 120)
         try:
             self._execute_for_feedback(nb, truth, runtime, limits, isolated, parents, info["student"])
             verdicts = checker.verdicts(f"the checker could not grade {info['student']}'s {truth.assignment}")
@@ -188,15 +191,38 @@ class SandboxedGrading(NbGraderPreprocessor):
                 cell.outputs = [] if verdict["passed"] else [_failure_output(verdict["message"])]
         return nb, resources
 
+    def _demonstrations(self, assignment, notebook_name):
+        """The course's own ungraded code cells (examples showing a call), from the source notebook, if it is there.
+
+        The learner process does not run them (the feedback execution does): they define nothing the checker needs,
+        and some of them train a network.
+        """
+        coursedir = getattr(getattr(self.parent, "parent", None), "coursedir", None)
+        if coursedir is None:
+            return frozenset()
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook_name}.ipynb"
+        if not path.exists():
+            return frozenset()
+        cells = nbformat.read(path, as_version=4).cells
+        return frozenset(
+            cell.source.strip() for cell in cells if cell.cell_type == "code" and "nbgrader" not in cell.metadata
+        )
+
     @staticmethod
-    def _request(nb, truth, runtime, limits, isolated, parents):
+    def _request(nb, truth, demonstrations, runtime, limits, isolated, parents):
         present = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
         setup = [name for name in present if name in truth.setup]
         setup += [name for name in truth.setup if name not in setup]  # a deleted setup cell still runs here
         return {
             "setup": [truth.setup[name] for name in setup],
             "functions": list(truth.functions),
-            "learner_cells": [cell.source for cell in nb.cells if cell.cell_type == "code" and not truth.is_test(cell)],
+            # One entry per cell of the notebook, so that a traceback's "<cell i>" is the cell's index.
+            "learner_cells": [
+                cell.source
+                if cell.cell_type == "code" and not truth.is_test(cell) and cell.source.strip() not in demonstrations
+                else ""
+                for cell in nb.cells
+            ],
             "tests": [{"id": name, "source": truth.tests[name]} for name in present if name in truth.tests],
             "runtime": {
                 "root": str(runtime.root),

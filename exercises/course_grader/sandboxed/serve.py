@@ -93,6 +93,8 @@ class _Learner:
     def run_cells(self, cells):
         errors = []
         for index, source in enumerate(cells):
+            if not source.strip():
+                continue
             self.channel.send({"op": "cell", "index": index})  # so that a cell that kills the process can be named
             filename = f"<cell {index}>"
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

@@ -20,6 +20,7 @@ never reach the checker: what arrives is numbers.
 
 import base64
 import json
+import math
 import struct
 
 import numpy as np
@@ -122,7 +123,7 @@ def decode(data, make_callable=None, depth=0):
             raise ProtocolError("an array shape is not a list of non-negative ints")
         raw = _bytes(payload)
         dtype = _dtype(dtype_text)
-        if len(raw) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if len(raw) != dtype.itemsize * math.prod(shape):
             raise ProtocolError("an array's data does not match its shape and dtype")
         return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     if tag == "scalar" and type(body) is list and len(body) == 2:

@@ -13,7 +13,8 @@ that a ``print`` cannot corrupt the channel.
     learner -> {"op": "return", "value": ..., "arguments": [args, kwargs], "warnings": [[category, text], ...]}
                or {"op": "raise", "type": ..., "message": ..., "traceback": ..., "warnings": [...]}
 
-``arguments`` are the call's arguments after the call, so that the checker sees an input modified in place.
+``arguments`` are the call's arguments after the call, so that the checker sees an input modified in place (None
+when the call left them as they came).
 """
 
 import builtins
@@ -144,8 +145,11 @@ class _Learner:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         try:
             value = protocol.encode(result)
-            # The checker's callables among the arguments are sent back as a placeholder id.
+            # The checker's callables among the arguments are sent back as a placeholder id; arguments that the call
+            # left as they came are not sent back at all.
             arguments = protocol.encode([list(args), kwargs], register_callable=lambda _function: 0)
+            if arguments == [message.get("args"), message.get("kwargs")]:
+                arguments = None
         except TypeError as error:
             return _raised(TypeError(f"{message.get('function')} returned (or left in its arguments) {error}"), caught)
         return {

@@ -26,7 +26,6 @@ the same, but learner code then runs with the instructor's rights.
 import atexit
 import functools
 import importlib
-import importlib.metadata
 import inspect
 import json
 import os
@@ -44,7 +43,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import Requirement
 
 import nnlib
 
@@ -94,6 +92,10 @@ def isolation_enabled():
 # The learner's runtime.
 def _closure(roots):
     """The installed distributions that ``roots`` need (their requirements, without extras), by name."""
+    import importlib.metadata  # here, not at the top: the checker, which imports this module, never needs them
+
+    from packaging.requirements import Requirement
+
     seen, todo = {}, list(roots)
     while todo:
         name = todo.pop()

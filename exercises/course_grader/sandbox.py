@@ -43,7 +43,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-
 import nnlib
 
 PACKAGE = Path(__file__).resolve().parent

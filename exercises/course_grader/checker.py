@@ -102,7 +102,7 @@ class Learner:
         try:
             protocol.write_message(self.sandbox.process.stdin, message)
         except (BrokenPipeError, OSError) as error:
-            self._gone(f"the learner process ended ({error.__class__.__name__})")
+            self._gone(f"the process running your code ended ({error.__class__.__name__})")
 
     def _read(self, size):
         remaining = self.deadline - time.monotonic()
@@ -116,7 +116,7 @@ class Learner:
         except EOFError:
             self._gone(self._ended_message())
         except protocol.ProtocolError as error:
-            self._gone(f"the learner process sent something that is not plain data ({error})")
+            self._gone(f"your code sent back something that is not plain data ({error})")
 
     def _timeout_message(self):
         if self.deadline >= self.notebook_deadline:
@@ -125,8 +125,8 @@ class Learner:
 
     def _ended_message(self):
         if self.sandbox.hit_memory_limit():
-            return f"the learner process was stopped: it reached the memory limit ({self.limits.memory_mb} MB)"
-        return "the learner process ended (did your code call exit, os._exit or kill its process?)"
+            return f"your code was stopped: it reached the memory limit of a submission ({self.limits.memory_mb} MB)"
+        return "the process running your code ended: does your code call exit() or os._exit(), or kill a process?"
 
     def _gone(self, reason):
         self.stop()
@@ -207,7 +207,7 @@ class Learner:
             try:
                 return self._result(name, reply, args, kwargs)
             except protocol.ProtocolError as error:
-                self._gone(f"the learner process sent something that is not plain data ({error})")
+                self._gone(f"your code sent back something that is not plain data ({error})")
 
     def _answer_callback(self, request):
         function = self.callables.get(request.get("callable"))
@@ -217,7 +217,7 @@ class Learner:
             value = function(*protocol.decode(request.get("args")), **protocol.decode(request.get("kwargs")))
             self._send({"op": "callback_return", "value": protocol.encode(value)})
         except protocol.ProtocolError as error:
-            self._gone(f"the learner process sent something that is not plain data ({error})")
+            self._gone(f"your code sent back something that is not plain data ({error})")
         except Exception as error:  # the test's callable raised: the learner's code sees the same exception
             self._send({"op": "callback_raise", "type": type(error).__name__, "message": str(error)})
 
@@ -310,7 +310,7 @@ def grade(request):
             verdicts[test["id"]] = {"passed": passed, "message": message}
     finally:
         learner.stop()
-    return {"verdicts": verdicts, "cell_errors": learner.cell_errors}
+    return {"verdicts": verdicts}
 
 
 def main():

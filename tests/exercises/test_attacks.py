@@ -1373,8 +1373,17 @@ def test_the_feedback_never_reveals_a_hidden_expected_value(attacked, monkeypatc
         f"{page}: attack_{HINT_LEAK} returned 1.0 and the hints give hidden reference values as 1/ratio "
         f"(derived, reference): {revealed}"
     )
-    hidden_messages = [line for line in visible_text(html).splitlines() if "largest difference" in line]
-    assert not [line for line in hidden_messages if "hidden case" in line], hidden_messages
+    # The messages of the hidden test cells (visible ones may show expected values: those are in the notebook).
+    graded = attacked.course / "autograded" / f"attack_{HINT_LEAK}" / NAME / f"{NAME}.ipynb"
+    hidden_ids = attacked.assignment.hidden & attacked.assignment.ids_of(function)
+    messages = [
+        "\n".join(line for output in cell.outputs for line in output.get("traceback", []))
+        for cell in nbformat.read(graded, as_version=4).cells
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in hidden_ids
+    ]
+    assert messages and all("hidden case" in message for message in messages), messages
+    leaks = [message for message in messages if "largest difference" in message or " times the expected" in message]
+    assert not leaks, f"hidden-case messages that give a size relative to the reference: {leaks}"
 
 
 @pytest.mark.parametrize("name", sorted(name for name, spec in ATTACKS.items() if spec.log_expects))

@@ -79,7 +79,7 @@ def test_the_endless_loop_was_cut_by_the_timeout_and_the_learner_is_told(faults)
 def test_a_process_that_kills_itself_costs_its_function_and_the_feedback_says_where_it_stopped(faults):
     assert "kernel_dies, " in faults.log and "execution stopped" in faults.log, faults.log[-3000:]
     first_test = sorted(faults.assignment.ids_of(faults.first))[0]
-    assert "learner process ended" in _test_output(faults, "kernel_dies", first_test)
+    assert "process running your code ended" in _test_output(faults, "kernel_dies", first_test)
 
 
 def test_memory_exhaustion_is_named(faults):

@@ -45,6 +45,104 @@ def test_author_hints_show_only_when_they_apply():
     assert "forgot the bias" not in _message(lambda: course_checks.expect_close(1.0, 5.0, "f", hints=hints))
 
 
+def test_a_hint_is_not_named_where_two_mistakes_give_the_same_value():
+    hints = {"forgot the bias": 4.5, "subtracted the bias": 4.5, "squared it": 25.0}
+    message = _message(lambda: course_checks.expect_close(4.5, 5.0, "f", hints=hints))
+    assert "bias" not in message
+    assert "squared it" in _message(lambda: course_checks.expect_close(25.0, 5.0, "f", hints=hints))
+
+
+@pytest.mark.parametrize(
+    ("got", "expected"),
+    [
+        (10.0, 5.0),  # one number is always some multiple of another
+        (np.array([2.0, 2.0, 2.0]), np.array([1.0, 1.0, 1.0])),  # one distinct value
+        (np.array([4.0, 2.0, 9.0]), np.array([1.0, 2.0, 3.0])),  # ratios differ
+        (np.array([-1.0, -2.0, 3.0]), np.array([1.0, 2.0, 3.0])),  # only some signs wrong
+    ],
+)
+def test_no_constant_factor_or_sign_hint_without_several_values_sharing_it(got, expected):
+    message = _message(lambda: course_checks.expect_close(got, expected, "f"))
+    assert "times the expected" not in message and "wrong sign" not in message
+
+
+def test_expect_call_checks_the_inputs_first_then_names_the_mistake_computed_on_these_inputs():
+    def weighted_sum_in_place(x, w, b):
+        w *= 2
+        return np.dot(w, x) + b
+
+    x, w = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    message = _message(lambda: course_checks.expect_call(weighted_sum_in_place, (x, w, 0.5), -1.0, "ws"))
+    assert "changed its input w" in message and "expected" not in message
+    assert np.array_equal(w, [1.0, -2.0]), "the check does not hide what the function did"
+
+    hints = {"The bias seems missing.": lambda x, w, b: np.dot(w, x), "Subtracted.": lambda x, w, b: np.dot(w, x) - b}
+    no_bias = lambda x, w, b: np.dot(w, x)  # noqa: E731
+    message = _message(
+        lambda: course_checks.expect_call(no_bias, (x, np.array([0.5, -1.0]), 0.5), -1.0, "ws", hints=hints)
+    )
+    assert "bias seems missing" in message and "Subtracted" not in message
+    # With b = 0 both mistakes give the right value... and with equal values neither hint is named.
+    same = {"A.": lambda x, w, b: np.dot(w, x) + 1, "B.": lambda x, w, b: np.dot(w, x) + 1}
+    message = _message(
+        lambda: course_checks.expect_call(no_bias, (x, np.array([0.5, -1.0]), -1.0), -2.5, "ws", hints=same)
+    )
+    assert "hint: A." not in message and "hint: B." not in message
+    assert course_checks.expect_call(np.add, (1.0, 2.0), 3.0, "add") == 3.0
+
+
+def test_expect_raises_names_the_expected_and_the_actual_exception():
+    def raises_type_error(x):
+        raise TypeError("bad operand")
+
+    message = _message(lambda: course_checks.expect_raises(ValueError, raises_type_error, (1,), "f(1)"))
+    assert "expected ValueError, got TypeError" in message and "bad operand" in message
+    message = _message(lambda: course_checks.expect_raises(ValueError, abs, (-2,), "abs(-2)"))
+    assert "nothing was raised" in message and "2" in message
+
+    def raises_value_error(x):
+        raise ValueError("shape (3,) does not fit")
+
+    assert course_checks.expect_raises(ValueError, raises_value_error, (1,), "f", mentions=["(3,)"]).startswith("shape")
+    assert "lacks ['(4, 1)']" in _message(
+        lambda: course_checks.expect_raises(ValueError, raises_value_error, (1,), "f", mentions=["(4, 1)"])
+    )
+
+
+def test_no_line_of_a_failure_is_longer_than_what_nbgrader_validate_shows():
+    what = "layer_forward_loop(x, W, b) with W = [[1, 2, 0], [-1, 0, 3]], b = [[0.5], [-1]], x = [[1], [2], [3]]"
+    message = _message(lambda: course_checks.expect_close(np.arange(40.0), np.arange(40.0) + 1, what, hints={what: 0}))
+    assert max(len(line) for line in message.splitlines()) <= 78, message
+    assert "layer_forward_loop(x, W, b)" in message.splitlines()[0]
+
+
+def test_in_jupyter_a_failure_shows_the_test_line_and_the_message_not_the_helpers():
+    import linecache
+
+    cell = "x = 1\ncourse_checks.expect_close(2.0, 1.0, 'f(1)')\n"
+    filename = "<ipython-input-7>"
+    linecache.cache[filename] = (len(cell), None, cell.splitlines(True), filename)
+    try:
+        exec(compile(cell, filename, "exec"), {"course_checks": course_checks})
+    except course_checks.CheckFailed as error:
+        shown = error._render_traceback_()
+    assert shown[:2] == ["Check failed at line 2 of the cell:", "    course_checks.expect_close(2.0, 1.0, 'f(1)')"]
+    assert shown[2] == "f(1) is wrong." and not any("course_checks/" in line or "_fail" in line for line in shown)
+
+
+def test_a_passing_test_cell_says_so_in_one_line(capsys):
+    import types
+
+    course_checks._report_passed(types.SimpleNamespace(success=False))  # forget the checks of earlier tests
+    course_checks.expect_close(1.0, 1.0, "f")
+    course_checks.expect(True, "never shown")
+    cell = '"""f on hand-computed values.\n\nMore words."""\nexpect_close(f(1), 1, "f")'
+    course_checks._report_passed(types.SimpleNamespace(success=True, info=types.SimpleNamespace(raw_cell=cell)))
+    assert capsys.readouterr().out == "Passed (2 checks): f on hand-computed values.\n"
+    course_checks._report_passed(types.SimpleNamespace(success=True, info=types.SimpleNamespace(raw_cell="1 + 1")))
+    assert capsys.readouterr().out == "", "a cell without checks prints nothing"
+
+
 def test_dtype_and_integer_rules():
     assert "dtype" in _message(
         lambda: course_checks.expect_close(np.ones(2), np.ones(2, np.float32), "f", check_dtype=True)

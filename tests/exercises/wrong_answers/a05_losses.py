@@ -38,6 +38,15 @@ WRONG_ANSWERS = {
             """,
             _ids("binary_cross_entropy_loss", "examples", "reference"),
         ),
+        # Y is not converted: float64 labels turn float32 predictions' losses into float64.
+        "labels_dtype_wins": (
+            """
+            eps = np.finfo(Y_hat.dtype).eps
+            P = np.clip(Y_hat, eps, 1 - eps)
+            return -(Y * np.log(P) + (1 - Y) * np.log1p(-P))
+            """,
+            _ids("binary_cross_entropy_loss", "examples", "reference"),
+        ),
     },
     "binary_cross_entropy": {
         "sum_not_mean": (
@@ -57,6 +66,23 @@ WRONG_ANSWERS = {
             eps = np.finfo(Y_hat.dtype).eps
             P = np.clip(Y_hat, eps, 1 - eps)
             return -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean(axis=1, keepdims=True)
+            """,
+            _ids("binary_cross_entropy", "examples", "reference"),
+        ),
+        "clips_with_1e_15": (
+            """
+            P = np.clip(Y_hat, 1e-15, 1 - 1e-15)
+            return float(-(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean())
+            """,
+            _ids("binary_cross_entropy", "examples", "reference"),
+        ),
+        # A float32 cost computed in float64: predictions of exactly 0 or 1 are clipped with float64's eps.
+        "float32_cost_in_float64": (
+            """
+            P = np.asarray(Y_hat, dtype=np.float64)
+            eps = np.finfo(P.dtype).eps
+            P = np.clip(P, eps, 1 - eps)
+            return float(-(Y * np.log(P) + (1 - Y) * np.log1p(-P)).mean())
             """,
             _ids("binary_cross_entropy", "examples", "reference"),
         ),
@@ -89,6 +115,14 @@ WRONG_ANSWERS = {
             """,
             _ids("binary_cross_entropy_gradient", "examples", "reference"),
         ),
+        "labels_dtype_wins": (
+            """
+            eps = np.finfo(Y_hat.dtype).eps
+            P = np.clip(Y_hat, eps, 1 - eps)
+            return (P - Y) / (P * (1 - P)) / Y.shape[1]
+            """,
+            _ids("binary_cross_entropy_gradient", "examples", "reference"),
+        ),
     },
     "sigmoid_binary_cross_entropy_gradient": {
         "missing_one_over_m": ("return A - Y", _ids("sigmoid_binary_cross_entropy_gradient", "examples", "reference")),
@@ -102,6 +136,10 @@ WRONG_ANSWERS = {
         ),
         "float64_result": (
             "return (A.astype(np.float64) - Y) / Y.shape[1]",
+            _ids("sigmoid_binary_cross_entropy_gradient", "examples", "reference"),
+        ),
+        "labels_dtype_wins": (
+            "return (A - Y) / Y.shape[1]",
             _ids("sigmoid_binary_cross_entropy_gradient", "examples", "reference"),
         ),
     },
@@ -118,6 +156,14 @@ WRONG_ANSWERS = {
             "return float(np.mean((Y_hat - Y) ** 2))",
             _ids("mean_squared_error", "examples", "reference"),
         ),
+        "divides_by_the_rows": (
+            "return float(0.5 * ((Y_hat - Y) ** 2).sum() / Y.shape[0])",
+            _ids("mean_squared_error", "examples", "reference"),
+        ),
+        "norm_not_squared": (
+            "return float(0.5 * np.linalg.norm(Y_hat - Y) / Y.shape[1])",
+            _ids("mean_squared_error", "examples", "reference"),
+        ),
     },
     "accuracy": {
         "tie_counts_as_one": (
@@ -130,6 +176,15 @@ WRONG_ANSWERS = {
         ),
         "count_not_fraction": (
             "return int(((Y_hat > threshold) == (Y > 0.5)).sum())",
+            _ids("accuracy", "examples", "reference"),
+        ),
+        # Rounding ignores the threshold (and rounds a half to even).
+        "rounds_the_predictions": (
+            "return float((np.round(Y_hat) == Y).mean())",
+            _ids("accuracy", "examples", "reference"),
+        ),
+        "one_value_per_example": (
+            "return ((Y_hat > threshold) == (Y > 0.5)).mean(axis=0)",
             _ids("accuracy", "examples", "reference"),
         ),
     },

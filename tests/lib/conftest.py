@@ -1,7 +1,9 @@
 """Shared helpers for nnlib's tests, given as session fixtures.
 
 ``finite_difference`` is deliberately independent of :mod:`nnlib.gradcheck`, so that a bug there cannot
-hide a bug in a backward pass. ``torch_activation`` maps nnlib's activation names to PyTorch's functions.
+hide a bug in a backward pass. The parity tests' oracle is JAX in float64 (with optax for the optimizers):
+``jax_activation`` maps nnlib's activation names to JAX's functions and ``jax_cost`` its loss names to costs
+written with JAX, so that ``jax.grad`` differentiates them independently of nnlib's hand-written backward passes.
 """
 
 import matplotlib
@@ -31,28 +33,59 @@ def finite_difference():
 
 
 @pytest.fixture(scope="session")
-def torch():
-    """PyTorch on one thread (the tensors here are tiny: more threads only fight over the 2 cores)."""
-    torch = pytest.importorskip("torch")
-    torch.set_num_threads(1)
-    return torch
+def jax():
+    """JAX with float64 enabled (``jax_enable_x64``), so that parity holds to 1e-10 as it does in NumPy.
+
+    JAX is a maintainer dependency (requirements.lock): if it is missing, the parity tests error instead of
+    being skipped, since a skipped oracle would pass silently.
+    """
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    return jax
 
 
 @pytest.fixture(scope="session")
-def torch_activation(torch):
-    """``torch_activation(name)``: PyTorch's function for an nnlib activation name (nnlib's default alphas)."""
-    functional = torch.nn.functional
+def jax_activation(jax):
+    """``jax_activation(name)``: JAX's function for an nnlib activation name (nnlib's default alphas).
+
+    At exactly ``z = 0`` JAX's leaky ReLU takes the slope of the right side (1) where nnlib takes alpha: a
+    convention at the kink, which the parity tests leave out.
+    """
     functions = {
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": torch.relu,
-        "leaky_relu": lambda z: functional.leaky_relu(z, negative_slope=0.01),
-        # PyTorch switches to z itself above `threshold` (default 20); 50 keeps it on log(1 + e^z) here.
-        "softplus": lambda z: functional.softplus(z, threshold=50),
-        "elu": lambda z: functional.elu(z, alpha=1.0),
+        "sigmoid": jax.nn.sigmoid,
+        "tanh": jax.numpy.tanh,
+        "relu": jax.nn.relu,
+        "leaky_relu": lambda z: jax.nn.leaky_relu(z, negative_slope=0.01),
+        "softplus": jax.nn.softplus,
+        "elu": lambda z: jax.nn.elu(z, alpha=1.0),
         "linear": lambda z: z,
     }
     return functions.__getitem__
+
+
+@pytest.fixture(scope="session")
+def optax(jax):
+    """optax, JAX's optimizer and loss library (imported after x64 is on)."""
+    import optax
+
+    return optax
+
+
+@pytest.fixture(scope="session")
+def jax_cost(jax, optax):
+    """``jax_cost(name)(Y_hat, Y)``: the cost J of an nnlib loss name, written with JAX and optax.
+
+    Binary cross-entropy is the mean over every entry of ``-(Y ln Y_hat + (1 - Y) ln(1 - Y_hat))`` (one output
+    row: the mean over the m examples); the squared error is optax's ``l2_loss`` (``(y_hat - y)^2 / 2``)
+    summed and divided by m.
+    """
+    jnp = jax.numpy
+    costs = {
+        "binary_cross_entropy": lambda Y_hat, Y: -jnp.mean(Y * jnp.log(Y_hat) + (1 - Y) * jnp.log1p(-Y_hat)),
+        "mean_squared_error": lambda Y_hat, Y: optax.losses.l2_loss(Y_hat, Y).sum() / Y.shape[1],
+    }
+    return costs.__getitem__
 
 
 @pytest.fixture(autouse=True)

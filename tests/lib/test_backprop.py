@@ -1,4 +1,4 @@
-"""nnlib.backprop: every backward pass against central differences and against PyTorch autograd."""
+"""nnlib.backprop: every backward pass against central differences and against JAX's autodiff."""
 
 import numpy as np
 import pytest
@@ -78,34 +78,82 @@ def test_network_backward_matches_central_differences(problem, finite_difference
         np.testing.assert_allclose(grads["d" + name], numeric, rtol=1e-5, atol=3e-8, err_msg=name)
 
 
-def _torch_network(torch, X, Y, params, architecture, loss, torch_activation):
-    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
-    A = torch.tensor(X)
-    for l, layer in enumerate(architecture, start=1):
-        A = torch_activation(layer["activation"])(tensors[f"W{l}"] @ A + tensors[f"b{l}"])
-    target = torch.tensor(Y)
-    if loss == "binary_cross_entropy":
-        J = torch.nn.functional.binary_cross_entropy(A, target)
-    else:
-        J = torch.nn.functional.mse_loss(A, target, reduction="sum") / (2 * Y.shape[1])
-    J.backward()
-    return A.detach().numpy(), {"d" + name: tensor.grad.numpy() for name, tensor in tensors.items()}
+def _layers(loss, sizes, names):
+    return loss, [
+        {"input_dim": n_in, "output_dim": n_out, "activation": name}
+        for n_in, n_out, name in zip(sizes[:-1], sizes[1:], names, strict=True)
+    ]
 
 
-@settings(deadline=None, max_examples=60)
-@given(problem=networks())
-def test_network_forward_and_backward_match_pytorch_autograd(problem, torch, torch_activation):
-    X, Y, params, architecture, loss = problem
-    # Within 1e-12 of 0 or 1, PyTorch clamps y_hat (1 - y_hat) in its BCE gradient: another formula.
-    assume(
-        loss != "binary_cross_entropy" or np.abs(network_forward(X, params, architecture)[0] - 0.5).max() < 0.5 - 1e-9
+# The JAX parity test runs a few fixed shapes (JAX compiles once per shape, about a second each on a busy machine)
+# with random weights and data; together they hold every activation, both losses, depths 1 to 4 and m = 1.
+JAX_NETWORKS = {
+    "bce-relu-tanh": (*_layers("binary_cross_entropy", [3, 5, 4, 1], ["relu", "tanh", "sigmoid"]), 6),
+    "mse-leaky-elu-softplus-linear": (
+        *_layers("mean_squared_error", [4, 6, 3, 5, 2], ["leaky_relu", "elu", "softplus", "linear"]),
+        5,
+    ),
+    "mse-sigmoid-one-example": (*_layers("mean_squared_error", [2, 3, 1], ["tanh", "sigmoid"]), 1),
+    "bce-one-layer": (*_layers("binary_cross_entropy", [5, 1], ["sigmoid"]), 7),
+}
+
+
+@st.composite
+def weights_and_data(draw, architecture, loss, m):
+    """Random parameters (biases away from 0), inputs and targets for a fixed architecture and m."""
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    params = init_network(architecture, seed=seed, method=draw(st.sampled_from(["small", "xavier", "he"])))
+    params = {
+        name: value + (0.1 * rng.standard_normal(value.shape) if name[0] == "b" else 0)
+        for name, value in params.items()
+    }
+    X = rng.standard_normal((architecture[0]["input_dim"], m))
+    n_out = architecture[-1]["output_dim"]
+    Y = (
+        rng.integers(0, 2, (n_out, m)).astype(np.float64)
+        if loss == "binary_cross_entropy"
+        else rng.standard_normal((n_out, m))
     )
-    Y_hat_torch, grads_torch = _torch_network(torch, X, Y, params, architecture, loss, torch_activation)
-    Y_hat, cache = network_forward(X, params, architecture)
-    grads = network_backward(Y_hat, Y, cache, params, architecture, loss=loss)
-    np.testing.assert_allclose(Y_hat, Y_hat_torch, rtol=1e-10, atol=1e-13)
-    for name, expected in grads_torch.items():
-        np.testing.assert_allclose(grads[name], expected, rtol=1e-10, atol=1e-13, err_msg=name)
+    return X, Y, params
+
+
+def _jax_network(jax, architecture, activation, cost):
+    """Y_hat and the gradients of J for every parameter, from JAX's reverse-mode autodiff (compiled)."""
+
+    def forward(params, X):
+        A = X
+        for l, layer in enumerate(architecture, start=1):
+            A = activation(layer["activation"])(params[f"W{l}"] @ A + params[f"b{l}"])
+        return A
+
+    def J(params, X, Y):
+        Y_hat = forward(params, X)
+        return cost(Y_hat, Y), Y_hat
+
+    return jax.jit(jax.value_and_grad(J, has_aux=True))
+
+
+@pytest.mark.parametrize("network", JAX_NETWORKS.values(), ids=JAX_NETWORKS.keys())
+def test_network_forward_and_backward_match_jax_autodiff(network, jax, jax_activation, jax_cost):
+    loss, architecture, m = network
+    value_and_grad = _jax_network(jax, architecture, jax_activation, jax_cost(loss))
+
+    @settings(deadline=None, max_examples=30)
+    @given(problem=weights_and_data(architecture, loss, m))
+    def check(problem):
+        X, Y, params = problem
+        Y_hat, cache = network_forward(X, params, architecture)
+        # Within machine epsilon of 0 or 1 nnlib clips y_hat in its BCE gradient: another formula.
+        assume(loss != "binary_cross_entropy" or np.abs(Y_hat - 0.5).max() < 0.5 - 1e-9)
+        (_, Y_hat_jax), grads_jax = value_and_grad(params, X, Y)
+        grads = network_backward(Y_hat, Y, cache, params, architecture, loss=loss)
+        np.testing.assert_allclose(Y_hat, Y_hat_jax, rtol=1e-10, atol=1e-13)
+        assert sorted(grads) == sorted("d" + name for name in grads_jax)
+        for name, expected in grads_jax.items():
+            np.testing.assert_allclose(grads["d" + name], expected, rtol=1e-10, atol=1e-13, err_msg=name)
+
+    check()
 
 
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)

@@ -1,5 +1,6 @@
-"""nnlib.losses: values, gradients (finite differences and PyTorch), clipping, accuracy, errors."""
+"""nnlib.losses: values, gradients (finite differences and JAX), clipping, accuracy, errors."""
 
+import functools
 import warnings
 
 import numpy as np
@@ -111,31 +112,49 @@ def test_fused_gradient_is_finite_where_the_chain_saturates():
     np.testing.assert_array_equal(sigmoid_binary_cross_entropy_gradient(A, Y), [[-0.5, 0.5]])
 
 
-@settings(deadline=None, max_examples=40)
-@given(pair=probabilities_and_labels(max_m=12))
-def test_bce_value_and_gradient_match_pytorch(pair, torch):
-    Y_hat, Y = pair
-    y_hat = torch.tensor(Y_hat, requires_grad=True)
-    cost = torch.nn.functional.binary_cross_entropy(y_hat, torch.tensor(Y))
-    cost.backward()
-    assert binary_cross_entropy(Y_hat, Y) == pytest.approx(cost.item(), rel=1e-10, abs=1e-13)
-    np.testing.assert_allclose(binary_cross_entropy_gradient(Y_hat, Y), y_hat.grad.numpy(), rtol=1e-10)
+@functools.cache
+def _compiled_value_and_grad(jax, cost):
+    # Compiled once per shape: cheaper than running JAX's operations one by one, each compiled per shape.
+    return jax.jit(jax.value_and_grad(cost))
 
 
+def _jax_value_and_gradient(jax, cost, Y_hat, Y):
+    """J and dJ/dY_hat of a JAX-written cost, the gradient by JAX's reverse-mode autodiff."""
+    J, dY_hat = _compiled_value_and_grad(jax, cost)(jax.numpy.asarray(Y_hat), jax.numpy.asarray(Y))
+    return float(J), np.asarray(dY_hat)
+
+
+def fixed_shape_pairs(shape, low, high, labels=False):
+    """Y_hat (entries in [low, high]) and Y (0/1 labels, or the same range) of one ``shape``."""
+    targets = st.sampled_from([0.0, 1.0]) if labels else st.floats(low, high)
+    return st.tuples(
+        arrays(np.float64, shape, elements=st.floats(low, high)), arrays(np.float64, shape, elements=targets)
+    )
+
+
+# A few fixed shapes for the JAX parity tests: JAX compiles once per shape (about a second on a busy machine).
+@pytest.mark.parametrize("m", [1, 7])
 @settings(deadline=None, max_examples=40)
-@given(pair=regression_pairs())
-def test_mse_value_and_gradient_match_pytorch_with_the_right_factor(pair, torch):
-    Y_hat, Y = pair
-    m = Y.shape[1]
-    y_hat = torch.tensor(Y_hat, requires_grad=True)
-    # J = 1/(2m) sum of squares: PyTorch's summed squared error divided by 2m.
-    cost = torch.nn.functional.mse_loss(y_hat, torch.tensor(Y), reduction="sum") / (2 * m)
-    cost.backward()
-    assert mean_squared_error(Y_hat, Y) == pytest.approx(cost.item(), rel=1e-10, abs=1e-13)
-    np.testing.assert_allclose(mean_squared_error_gradient(Y_hat, Y), y_hat.grad.numpy(), rtol=1e-10, atol=1e-15)
-    if Y.shape[0] == 1:  # one output: PyTorch's default MSELoss (mean, no 1/2) is 2J
-        default = torch.nn.functional.mse_loss(y_hat, torch.tensor(Y)).item()
-        assert 2 * mean_squared_error(Y_hat, Y) == pytest.approx(default, rel=1e-10, abs=1e-13)
+@given(data=st.data())
+def test_bce_value_and_gradient_match_jax(m, data, jax, jax_cost):
+    Y_hat, Y = data.draw(fixed_shape_pairs((1, m), 0.01, 0.99, labels=True))
+    J, dY_hat = _jax_value_and_gradient(jax, jax_cost("binary_cross_entropy"), Y_hat, Y)
+    assert binary_cross_entropy(Y_hat, Y) == pytest.approx(J, rel=1e-10, abs=1e-13)
+    np.testing.assert_allclose(binary_cross_entropy_gradient(Y_hat, Y), dY_hat, rtol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 6), (3, 5)])
+@settings(deadline=None, max_examples=40)
+@given(data=st.data())
+def test_mse_value_and_gradient_match_jax_with_the_right_factor(shape, data, jax, jax_cost, optax):
+    Y_hat, Y = data.draw(fixed_shape_pairs(shape, -10, 10))
+    # J = 1/(2m) sum of squares: optax's l2_loss, (y_hat - y)^2 / 2, summed and divided by m.
+    J, dY_hat = _jax_value_and_gradient(jax, jax_cost("mean_squared_error"), Y_hat, Y)
+    assert mean_squared_error(Y_hat, Y) == pytest.approx(J, rel=1e-10, abs=1e-13)
+    np.testing.assert_allclose(mean_squared_error_gradient(Y_hat, Y), dY_hat, rtol=1e-10, atol=1e-15)
+    if Y.shape[0] == 1:  # one output: the plain mean of squared errors (PyTorch's default MSELoss) is 2J
+        plain_mean = float(optax.losses.squared_error(jax.numpy.asarray(Y_hat), jax.numpy.asarray(Y)).mean())
+        assert 2 * mean_squared_error(Y_hat, Y) == pytest.approx(plain_mean, rel=1e-10, abs=1e-13)
 
 
 def test_accuracy_counts_thresholded_matches():

@@ -1,4 +1,4 @@
-"""nnlib.optimizers: the step formulas, state handling, and 100 steps against torch.optim."""
+"""nnlib.optimizers: the step formulas, state handling, and 100 steps against optax (on JAX)."""
 
 import numpy as np
 import pytest
@@ -102,34 +102,47 @@ def _train_nnlib(optimizer, steps=100):
     return params
 
 
-def _train_torch(torch, make_optimizer, steps=100):
+def _train_optax(jax, optax, optimizer, steps=100):
+    """The same network, problem and steps as ``_train_nnlib``, trained with JAX's autodiff and an optax optimizer."""
     X, Y, params = _problem()
-    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
-    optimizer = make_optimizer(list(tensors.values()))
-    activations = [torch.tanh, torch.relu, torch.sigmoid]
-    for _ in range(steps):
-        optimizer.zero_grad()
-        A = torch.tensor(X)
+    activations = [jax.numpy.tanh, jax.nn.relu, jax.nn.sigmoid]
+    jnp = jax.numpy
+
+    def cost(params):
+        A = X
         for l, activation in enumerate(activations, start=1):
-            A = activation(tensors[f"W{l}"] @ A + tensors[f"b{l}"])
-        torch.nn.functional.binary_cross_entropy(A, torch.tensor(Y)).backward()
-        optimizer.step()
-    return {name: tensor.detach().numpy() for name, tensor in tensors.items()}
+            A = activation(params[f"W{l}"] @ A + params[f"b{l}"])
+        return -jnp.mean(Y * jnp.log(A) + (1 - Y) * jnp.log1p(-A))
+
+    @jax.jit
+    def step(params, state):
+        updates, state = optimizer.update(jax.grad(cost)(params), state, params)
+        return optax.apply_updates(params, updates), state
+
+    params = {name: jnp.asarray(value) for name, value in params.items()}
+    state = optimizer.init(params)
+    for _ in range(steps):
+        params, state = step(params, state)
+    return {name: np.asarray(value) for name, value in params.items()}
 
 
 @pytest.mark.parametrize(
-    ("nnlib_optimizer", "torch_optimizer"),
+    ("nnlib_optimizer", "optax_optimizer"),
     [
-        (lambda: GradientDescent(0.5), lambda p, optim: optim.SGD(p, lr=0.5)),
-        (lambda: Momentum(0.1, beta=0.9), lambda p, optim: optim.SGD(p, lr=0.1, momentum=0.9)),
-        (lambda: RMSProp(0.01, rho=0.9, eps=1e-8), lambda p, optim: optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8)),
-        (lambda: Adam(0.01), lambda p, optim: optim.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+        (lambda: GradientDescent(0.5), lambda optax: optax.sgd(0.5)),
+        (lambda: Momentum(0.1, beta=0.9), lambda optax: optax.sgd(0.1, momentum=0.9)),
+        # eps outside the square root, as in nnlib (and in PyTorch): optax's default puts it inside.
+        (
+            lambda: RMSProp(0.01, rho=0.9, eps=1e-8),
+            lambda optax: optax.rmsprop(0.01, decay=0.9, eps=1e-8, eps_in_sqrt=False),
+        ),
+        (lambda: Adam(0.01), lambda optax: optax.adam(0.01, b1=0.9, b2=0.999, eps=1e-8)),
     ],
     ids=["sgd", "sgd-momentum", "rmsprop", "adam"],
 )
-def test_hundred_steps_match_torch_optim(nnlib_optimizer, torch_optimizer, torch):
+def test_hundred_steps_match_optax(nnlib_optimizer, optax_optimizer, jax, optax):
     ours = _train_nnlib(nnlib_optimizer())
-    theirs = _train_torch(torch, lambda parameters: torch_optimizer(parameters, torch.optim))
+    theirs = _train_optax(jax, optax, optax_optimizer(optax))
     start = _problem()[2]
     for name, value in ours.items():
         assert not np.allclose(value, start[name], atol=1e-3), f"{name} barely moved: the test would prove nothing"

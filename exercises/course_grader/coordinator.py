@@ -453,10 +453,12 @@ class _DaskPool:
         from distributed import Client
 
         self.client = Client(address, timeout=30)
+        self.client.wait_for_workers(1, timeout=120)
         self.workers = max(1, sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values()))
+        self.executor = self.client.get_executor(pure=False)  # concurrent.futures futures, like the local pool
 
     def submit(self, task):
-        return self.client.submit(grade_submission, task, pure=False, retries=0)
+        return self.executor.submit(grade_submission, task)
 
     def replace(self):
         pass  # the scheduler reschedules by itself

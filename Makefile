@@ -46,7 +46,7 @@ sandbox:
 		echo "Installing Debian's bubblewrap for grading"; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq bubblewrap > /dev/null; }
 
-test: setup browser sandbox
+test: setup browser sandbox postgres
 	$(BIN)/python -m pytest
 
 bench: setup
@@ -62,3 +62,22 @@ grade-demo: setup sandbox
 
 clean:
 	rm -rf _build $(VENV)
+
+# Grading a class (course_grader.coordinator, see instructor.md): every submission in exercises/submitted/, on
+# one worker per core, resumable (run it again after any interruption). Options as make variables:
+#   make grade ASSIGNMENT=01_neuron WORKERS=4      or      make grade SCHEDULER=tcp://10.0.0.5:8786
+# and the load test: 300 generated submissions, the coordinator and a worker killed once each, then a rerun.
+.PHONY: grade grade-load postgres
+grade: setup sandbox
+	cd exercises && $(abspath $(BIN))/python -m course_grader.coordinator $(ASSIGNMENT) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
+grade-load: setup sandbox
+	$(BIN)/python benchmarks/grade_load.py
+
+# Debian's PostgreSQL server, which tests/exercises/test_postgres_gradebook.py starts in a temporary directory.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { \
+		sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		echo "Installing Debian's postgresql for the gradebook test on PostgreSQL"; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq postgresql > /dev/null; }

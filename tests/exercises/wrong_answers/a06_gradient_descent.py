@@ -35,8 +35,18 @@ WRONG_ANSWERS = {
         ),
         "float64_result": (
             "return np.asarray(param, dtype=np.float64) - learning_rate * grad",
-            _ids("gradient_descent_step", "reference"),
+            _ids("gradient_descent_step", "examples", "reference"),
         ),
+        # In-place subtraction on a copy keeps param's dtype: an integer param cannot take a float step.
+        "copy_then_subtract_in_place": (
+            """
+            new_param = np.array(param)
+            new_param -= learning_rate * grad
+            return new_param
+            """,
+            _ids("gradient_descent_step", "examples", "reference"),
+        ),
+        "learning_rate_forgotten": ("return param - grad", _ids("gradient_descent_step", "examples", "reference")),
     },
     "linear_regression_cost": {
         "no_one_half": (
@@ -60,8 +70,36 @@ WRONG_ANSWERS = {
             """,
             _ids("linear_regression_cost", "examples", "reference"),
         ),
+        "square_of_the_mean": (
+            """
+            residual = theta[0] + theta[1] * x - y
+            return float(np.mean(residual) ** 2 / 2)
+            """,
+            _ids("linear_regression_cost", "examples", "reference"),
+        ),
+        "absolute_residuals": (
+            """
+            residual = theta[0] + theta[1] * x - y
+            return float(np.abs(residual).sum() / (2 * len(x)))
+            """,
+            _ids("linear_regression_cost", "examples", "reference"),
+        ),
     },
     "linear_regression_gradient": {
+        "components_swapped": (
+            """
+            residual = theta[0] + theta[1] * x - y
+            return np.array([(residual * x).mean(), residual.mean()])
+            """,
+            _ids("linear_regression_gradient", "examples", "reference"),
+        ),
+        "intercept_and_slope_swapped": (
+            """
+            residual = theta[1] + theta[0] * x - y
+            return np.array([residual.mean(), (residual * x).mean()])
+            """,
+            _ids("linear_regression_gradient", "examples", "reference"),
+        ),
         "wrong_sign": (
             """
             residual = y - theta[0] - theta[1] * x
@@ -105,6 +143,24 @@ WRONG_ANSWERS = {
             """,
             _ids("minimize", "learning_rates"),
         ),
+        # Only NaN is checked: a point that runs to +inf (and stays there) is returned.
+        "checks_only_nan": (
+            """
+            x = np.array(np.atleast_1d(x0))
+            if x.dtype.kind != "f":
+                x = x.astype(np.float64)
+            path = np.empty((n_steps + 1, x.size), dtype=x.dtype)
+            path[0] = x
+            with np.errstate(over="ignore", invalid="ignore"):
+                for k in range(1, n_steps + 1):
+                    x = x - learning_rate * np.reshape(gradient(x), x.shape)
+                    if np.isnan(x).any():
+                        raise FloatingPointError(f"diverged at step {k}")
+                    path[k] = x
+            return path
+            """,
+            _ids("minimize", "learning_rates"),
+        ),
         "always_float64": (
             _MINIMIZE_BODY.replace("{slice}", ""),
             _ids("minimize", "examples", "reference"),
@@ -128,6 +184,17 @@ WRONG_ANSWERS = {
         ),
     },
     "cosine_decay": {
+        "linear_schedule": (
+            "return final_rate + (initial_rate - final_rate) * (1 - min(step, total_steps) / total_steps)",
+            _ids("cosine_decay", "examples", "reference"),
+        ),
+        "integer_division": (
+            """
+            progress = min(step, total_steps) // total_steps
+            return final_rate + 0.5 * (initial_rate - final_rate) * (1 + np.cos(np.pi * progress))
+            """,
+            _ids("cosine_decay", "examples", "reference"),
+        ),
         "no_clamp_after_the_end": (
             "return final_rate + 0.5 * (initial_rate - final_rate) * (1 + np.cos(np.pi * step / total_steps))",
             _ids("cosine_decay", "examples", "reference"),

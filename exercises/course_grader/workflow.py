@@ -1,0 +1,123 @@
+"""The instructor's side of the nbgrader workflow: preprocessors that ``exercises/nbgrader_config.py`` installs.
+
+``ReleaseIsCurrent`` (generate_assignment)
+    refuses to release a notebook that is not what ``python -m course_checks.build`` makes from its ``.md`` now,
+    so that an edited source can never be released in its old version.
+``RestoreTestCells`` (autograde)
+    nbgrader's OverwriteCells, which puts the stored test cells back into a submission; restoring a hidden test
+    block that the release removed is the expected case and is logged at debug level, any other change of a
+    locked cell is still a warning.
+``FeedbackClearsHiddenTests`` (generate_feedback)
+    nbgrader's ClearHiddenTests, accepting the display option that the HTML exporter passes to every preprocessor.
+``MarkingNotes`` (the formgrader's page of a submission)
+    shows, under each written answer, the model answer and the marking note stored in the gradebook when the
+    assignment was generated. Only the formgrader's exporter runs it; the feedback never shows them.
+
+Nothing here runs learner code or imports ``course_grader.sandboxed``.
+"""
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbconvert.preprocessors import Preprocessor
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
+from traitlets import List
+
+HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+MARKING_NOTE_HEADING = "Model answer and marking note (instructors only, from the source)"
+
+
+class StaleReleaseError(RuntimeError):
+    """A source notebook differs from what its ``.md`` builds to now."""
+
+
+def _cells(notebook):
+    return [(cell.cell_type, cell.source, cell.metadata.get("nbgrader")) for cell in notebook.cells]
+
+
+class ReleaseIsCurrent(NbGraderPreprocessor):
+    """Refuse to generate an assignment from a notebook older than its ``.md`` (the hand-written form)."""
+
+    def preprocess(self, nb, resources):
+        from course_checks.build import to_nbgrader  # the course's own build, the one the docs tell authors to run
+
+        folder = Path(resources["metadata"]["path"])
+        name = resources["metadata"]["name"]
+        source = folder / f"{name}.md"
+        if not source.exists():
+            return nb, resources
+        built = to_nbgrader(jupytext.read(source, fmt="md:myst"), name=str(source))
+        if _cells(built) != _cells(nb):
+            raise StaleReleaseError(
+                f"{folder / name}.ipynb is not built from the current {source.name}: run "
+                f"`python -m course_checks.build {folder.name}`, then generate again."
+            )
+        return nb, resources
+
+
+def _without_hidden_tests(source):
+    """The source as ClearHiddenTests leaves it in the release: every hidden test block's lines removed."""
+    kept, hidden = [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line:
+            hidden = True
+        elif HIDDEN_END in line:
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+class RestoreTestCells(OverwriteCells):
+    """OverwriteCells that does not warn when it restores the hidden tests the release removed (every submission)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._submitted_source = cell.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum":
+            stored = self.gradebook.find_source_cell(name, self.notebook_id, self.assignment_id).source
+            if HIDDEN_BEGIN in stored and _without_hidden_tests(stored) == self._submitted_source:
+                self.log.debug("Restored the hidden tests of cell %s", name)
+                return
+        super().report_change(name, attr, old, new)
+
+
+class FeedbackClearsHiddenTests(ClearHiddenTests):
+    """ClearHiddenTests for the feedback's HTML exporter, which configures this option on its preprocessors."""
+
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
+
+
+class MarkingNotes(Preprocessor):
+    """On the formgrader's page, a read-only cell under each written answer with its model answer and marking note.
+
+    Installed as an ``HTMLExporter`` preprocessor; the feedback's exporter (template ``feedback``) skips it.
+    """
+
+    def preprocess(self, nb, resources):
+        if getattr(self.parent, "template_name", None) != "formgrade" or "assignment_id" not in resources:
+            return nb, resources
+        coursedir = CourseDirectory(config=self.parent.config)
+        cells = []
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+            for cell in nb.cells:
+                cells.append(cell)
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type != "markdown" or not (meta.get("solution") and meta.get("grade")):
+                    continue
+                try:
+                    stored = gradebook.find_source_cell(
+                        meta["grade_id"], resources["notebook_id"], resources["assignment_id"]
+                    )
+                except MissingEntry:
+                    continue
+                note = nbformat.v4.new_markdown_cell(f"**{MARKING_NOTE_HEADING}**\n\n{stored.source}")
+                note.metadata["course_marking_note"] = True
+                cells.append(note)
+        nb.cells = cells
+        return nb, resources

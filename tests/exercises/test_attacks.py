@@ -508,7 +508,8 @@ attack(
 # 4. Delegation.
 
 # import nnlib.neuron, `from nnlib import neuron`, the module file of the repository by path, the repository and
-# site-packages put first on sys.path (nnlib re-imported), then torch.
+# site-packages put first on sys.path (nnlib re-imported), then JAX (installed where the grader runs, so only the
+# sandbox's runtime keeps it out).
 attack(
     "imports_the_reference",
     "weighted_sum",
@@ -517,7 +518,7 @@ attack(
     import importlib.util
     import sys
 
-    for attempt in ("import", "from", "path", "sys.path", "torch"):
+    for attempt in ("import", "from", "path", "sys.path", "jax"):
         try:
             if attempt == "import":
                 import nnlib.neuron as reference
@@ -534,9 +535,9 @@ attack(
                 importlib.invalidate_caches()
                 reference = importlib.import_module("nnlib.neuron")
             else:
-                import torch
+                import jax.numpy as jnp
 
-                return (torch.as_tensor(w) @ torch.as_tensor(x)).numpy() + b
+                return np.asarray(jnp.asarray(w) @ jnp.asarray(x)) + b
             return reference.weighted_sum(x, w, b)
         except Exception as error:
             print(f"{attempt}: {type(error).__name__}: {error}")

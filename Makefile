@@ -1,8 +1,9 @@
-# Two commands do all setup on a fresh machine with Python 3.11:
+# Two commands do all setup on a fresh machine with Python 3.11 (the maintainer's environment, requirements.lock):
 #   make book   - create .venv, install the pinned dependencies, build the HTML book into _build/html
 #   make test   - the same setup, then the whole test suite (CI runs exactly this)
 # and one more for speed measurements:
-#   make bench  - benchmark nnlib against PyTorch on the CPU
+#   make bench  - benchmark nnlib against PyTorch on the CPU (installs PyTorch's CPU build into .venv first)
+# The learner's and the instructor's environments are not made here: README.md, "Three environments".
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -11,18 +12,23 @@ STAMP  := $(VENV)/.installed
 # Tools started by other tools (nbgrader runs alembic, kernels run python) come from the venv too.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup book test bench bench-grading browser sandbox clean grade-demo
+.PHONY: setup book test bench bench-grading browser sandbox clean grade-demo learner-wheel
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml exercises/course_grader/guard_config.py
+$(STAMP): requirements.lock pyproject.toml exercises/pyproject.toml jupyterlab-settings/overrides.json \
+		exercises/course_grader/guard_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	# The course's two packages: nnlib + course_checks (the learner's) and course_grader (the instructor's).
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e . -e ./exercises
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
 	# nbgrader's fallback configuration: refuse to grade if a course's nbgrader_config.py does not load.
 	mkdir -p $(VENV)/etc/jupyter
 	cp exercises/course_grader/guard_config.py $(VENV)/etc/jupyter/nbgrader_config.py
+	# JupyterLab opens the MyST Markdown files as notebooks (an editable install skips the package's data files).
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyterlab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 # Every chapter executed from scratch, warnings as errors (a failing cell's traceback: _build/html/reports/).
@@ -49,8 +55,19 @@ sandbox:
 test: setup browser sandbox postgres
 	$(BIN)/python -m pytest
 
+# PyTorch's CPU build, from PyTorch's own index: on the public index a plain torch==2.13.0 is the CUDA build
+# (several GB of nvidia-* packages). Installed once into .venv, for the benchmark only.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 bench: setup
+	@$(BIN)/python -c "import torch" 2> /dev/null || { echo "Installing PyTorch 2.13.0 (CPU) from $(TORCH_INDEX)"; \
+		$(BIN)/pip install --quiet --disable-pip-version-check --index-url $(TORCH_INDEX) torch==2.13.0; }
 	$(BIN)/python benchmarks/bench_training.py
+
+# The learner's package as a wheel (nnlib + course_checks, no exercises, no grading code), to hand out with
+# requirements-learner.txt: pip install -r requirements-learner.txt dist/nnlib-0.1.0-py3-none-any.whl
+learner-wheel: setup
+	$(BIN)/pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist .
+	@ls dist/nnlib-*.whl
 
 # Seconds per submission per core for the reference submissions of every assignment, sandboxed and not.
 bench-grading: setup sandbox
@@ -61,7 +78,7 @@ grade-demo: setup sandbox
 	$(BIN)/python exercises/grade_demo.py
 
 clean:
-	rm -rf _build $(VENV)
+	rm -rf _build $(VENV) dist build
 
 # Grading a class (course_grader.coordinator, see instructor.md): every submission in exercises/submitted/, on
 # one worker per core, resumable (run it again after any interruption). Options as make variables:

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import nbformat
 import sqlalchemy as sa
+from nbgrader.api import Base as NbgraderBase
 from nbgrader.api import Gradebook, SubmittedAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
@@ -95,6 +96,7 @@ def load_course(root):
 
 
 def read_submission(coursedir, assignment, student):
+    """The student's submitted folder of ``assignment``, its files read once: what is hashed is what is graded."""
     folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
     files = {
         path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
@@ -181,40 +183,40 @@ def to_grade(engine, db_url, course_id, submissions, force=False):
 # ---------------------------------------------------------------------------------------------------------------
 # What a worker needs: the course's configuration, the assignment's source folder and definition.
 def template_gradebook(db_url, assignment):
-    """An SQLite gradebook (bytes) holding only the definition of ``assignment``: its notebooks and cells."""
+    """(An SQLite gradebook as bytes holding only the definition of ``assignment``, its notebook names).
+
+    The definition is copied row by row from the course's gradebook: the course, the assignment, its notebooks and
+    their cells, and nbgrader's schema version (so that nbgrader takes the file as current).
+    """
     source = sa.create_engine(db_url, future=True)
     tables = {name: sa.Table(name, sa.MetaData(), autoload_with=source) for name in _DEFINITION_TABLES}
     with source.connect() as connection:
-        rows = {
-            "assignment": connection.execute(
-                tables["assignment"].select().where(tables["assignment"].c.name == assignment)
-            )
-            .mappings()
-            .all()
-        }
+        rows = {"assignment": _rows(connection, tables["assignment"], "name", [assignment])}
         if not rows["assignment"]:
             raise SystemExit(f"the gradebook has no assignment {assignment!r}: run nbgrader generate_assignment first")
-        course_id = rows["assignment"][0]["course_id"]
-        rows["notebook"] = _rows(connection, tables["notebook"], "assignment_id", [r["id"] for r in rows["assignment"]])
-        notebook_ids = [r["id"] for r in rows["notebook"]]
+        rows["course"] = _rows(connection, tables["course"], "id", [rows["assignment"][0]["course_id"]])
+        rows["notebook"] = _rows(connection, tables["notebook"], "assignment_id", [rows["assignment"][0]["id"]])
+        notebook_ids = [row["id"] for row in rows["notebook"]]
         rows["base_cell"] = _rows(connection, tables["base_cell"], "notebook_id", notebook_ids)
         rows["source_cell"] = _rows(connection, tables["source_cell"], "notebook_id", notebook_ids)
-        cell_ids = [r["id"] for r in rows["base_cell"]]
+        cell_ids = [row["id"] for row in rows["base_cell"]]
         for name in ("grade_cells", "solution_cells", "task_cells"):
             rows[name] = _rows(connection, tables[name], "id", cell_ids)
+        versions = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
     source.dispose()
     with tempfile.TemporaryDirectory(prefix="course-template-") as scratch:
         path = Path(scratch) / "gradebook.db"
-        with Gradebook(f"sqlite:///{path}", course_id):
-            pass  # creates nbgrader's schema and the course
         target = sa.create_engine(f"sqlite:///{path}", future=True)
+        NbgraderBase.metadata.create_all(target)
         with target.begin() as connection:
-            for name in _DEFINITION_TABLES[1:]:
+            connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            for version in versions:
+                connection.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
+            for name in _DEFINITION_TABLES:
                 if rows[name]:
-                    table = sa.Table(name, sa.MetaData(), autoload_with=connection)
-                    connection.execute(table.insert(), [dict(row) for row in rows[name]])
+                    connection.execute(NbgraderBase.metadata.tables[name].insert(), [dict(row) for row in rows[name]])
         target.dispose()
-        return path.read_bytes(), [r["name"] for r in rows["notebook"]]
+        return path.read_bytes(), [row["name"] for row in rows["notebook"]]
 
 
 _DEFINITION_TABLES = (

@@ -1,15 +1,16 @@
 r"""Chapter 4 -- activation functions, each with its derivative beside it.
 
 Every activation maps an array ``Z`` of any shape to an array of the same shape and float dtype
-(float32 stays float32); every derivative returns :math:`g'(Z)` elementwise, so that backpropagation
-computes :math:`dZ = dA \odot g'(Z)`. ``get_activation(name)`` looks a pair up by name.
+(float32 stays float32; :math:`\pm\infty` are accepted, as in ``sigmoid(inf) = 1``); every derivative
+returns :math:`g'(Z)` elementwise, so that backpropagation computes :math:`dZ = dA \odot g'(Z)`.
+``get_activation(name)`` looks a pair up by name.
 """
 
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from nnlib._validation import as_float_array, lookup
+from nnlib._validation import as_float_array, check_number, lookup
 
 
 def sigmoid(Z):
@@ -57,14 +58,16 @@ def relu_derivative(Z):
 
 
 def leaky_relu(Z, alpha=0.01):
-    r""":math:`z` for :math:`z > 0`, else :math:`\alpha z`: negative inputs keep a small gradient."""
+    r""":math:`z` for :math:`z > 0`, else :math:`\alpha z`: negative inputs keep a small gradient (alpha >= 0)."""
     Z = as_float_array(Z, "Z")
+    check_number(alpha, "alpha", low=0)
     return np.where(Z > 0, Z, alpha * Z)
 
 
 def leaky_relu_derivative(Z, alpha=0.01):
     r"""1 for :math:`z > 0`, else :math:`\alpha`."""
     Z = as_float_array(Z, "Z")
+    check_number(alpha, "alpha", low=0)
     return np.where(Z > 0, 1, alpha).astype(Z.dtype)
 
 
@@ -84,14 +87,16 @@ def elu(Z, alpha=1.0):
     r""":math:`z` for :math:`z > 0`, else :math:`\alpha (e^{z} - 1)`.
 
     ``expm1`` sees only :math:`\min(z, 0)`, so large positive inputs cannot overflow in the branch
-    that ``where`` discards."""
+    that ``where`` discards. alpha > 0."""
     Z = as_float_array(Z, "Z")
+    check_number(alpha, "alpha", low=0, low_open=True)
     return np.where(Z > 0, Z, alpha * np.expm1(np.minimum(Z, 0)))
 
 
 def elu_derivative(Z, alpha=1.0):
     r"""1 for :math:`z > 0`, else :math:`\alpha e^{z}`."""
     Z = as_float_array(Z, "Z")
+    check_number(alpha, "alpha", low=0, low_open=True)
     return np.where(Z > 0, 1, alpha * np.exp(np.minimum(Z, 0))).astype(Z.dtype)
 
 

@@ -14,8 +14,20 @@ the :math:`1/m` enters once, in the loss gradient) and has the shape of ``X``.
 
 import numpy as np
 
+from nnlib._validation import as_float_array, check_params, check_same_shape
 from nnlib.activations import get_activation
 from nnlib.losses import get_loss, sigmoid_binary_cross_entropy_gradient
+from nnlib.network import validate_architecture
+
+
+def _check_dense_backward_shapes(dZ, A_prev, W):
+    if not (dZ.ndim == A_prev.ndim == W.ndim == 2):
+        raise ValueError(f"dZ, A_prev and W must be 2-D, got shapes {dZ.shape}, {A_prev.shape} and {W.shape}.")
+    if dZ.shape[0] != W.shape[0] or A_prev.shape[0] != W.shape[1] or dZ.shape[1] != A_prev.shape[1]:
+        raise ValueError(
+            f"W has shape {W.shape} (n[l], n[l-1]), so dZ must have shape ({W.shape[0]}, m) and A_prev "
+            f"({W.shape[1]}, m) with the same m, but dZ has shape {dZ.shape} and A_prev {A_prev.shape}."
+        )
 
 
 def dense_backward_from_dZ(dZ, A_prev, W):
@@ -33,6 +45,7 @@ def dense_backward_from_dZ(dZ, A_prev, W):
     dW : array, shape (n[l], n[l-1])
     db : array, shape (n[l], 1)
     """
+    _check_dense_backward_shapes(dZ, A_prev, W)
     dW = dZ @ A_prev.T
     # The row sums of dZ as a product with a column of ones: BLAS does it ~3x faster than dZ.sum(axis=1).
     db = dZ @ np.ones((dZ.shape[1], 1), dtype=dZ.dtype)
@@ -60,13 +73,36 @@ def dense_backward(dA, A_prev, Z, W, activation):
     dW : array, shape (n[l], n[l-1])
     db : array, shape (n[l], 1)
     """
+    dA, A_prev, Z, W = (as_float_array(a, n) for a, n in ((dA, "dA"), (A_prev, "A_prev"), (Z, "Z"), (W, "W")))
     if dA.shape != Z.shape:
         raise ValueError(f"dA has shape {dA.shape} but Z has shape {Z.shape}; dA must have the shape of A = g(Z).")
     dZ = dA * get_activation(activation).derivative(Z)
     return dense_backward_from_dZ(dZ, A_prev, W)
 
 
-def network_backward(Y_hat, Y, cache, params, architecture, loss="binary_cross_entropy"):
+def _check_backward_inputs(Y_hat, Y, cache, params, architecture):
+    """Y_hat and Y (as Y_hat's dtype) after checking them and the cache against the architecture; Y is
+    checked, never reshaped: a Y of another shape is a bug in the caller."""
+    validate_architecture(architecture)
+    check_params(params, architecture)
+    Y_hat, Y = as_float_array(Y_hat, "Y_hat"), as_float_array(Y, "Y")
+    check_same_shape(Y, Y_hat, "Y", "Y_hat")
+    if not isinstance(cache, dict):
+        raise TypeError(f"cache must be the dict returned by network_forward, got {type(cache).__name__}.")
+    expected = [f"A{l}" for l in range(len(architecture))] + [f"Z{l}" for l in range(1, len(architecture) + 1)]
+    missing = [key for key in expected if key not in cache]
+    if missing:
+        raise ValueError(f"cache lacks {missing}: pass the cache that network_forward returned with Y_hat.")
+    output = f"A{len(architecture)}"
+    if np.shape(cache[output]) != Y_hat.shape:
+        raise ValueError(
+            f"Y_hat has shape {Y_hat.shape} but the cache's output {output} has shape {np.shape(cache[output])}: "
+            "pass the Y_hat and cache of one network_forward call."
+        )
+    return Y_hat, Y.astype(Y_hat.dtype, copy=False)
+
+
+def network_backward(Y_hat, Y, cache, params, architecture, loss="binary_cross_entropy", check=True):
     r"""Gradients of the cost with respect to every parameter, from the output layer back to the first.
 
     A sigmoid output with binary cross-entropy uses the fused :math:`dZ^{[L]} = (A^{[L]} - Y)/m`;
@@ -81,12 +117,15 @@ def network_backward(Y_hat, Y, cache, params, architecture, loss="binary_cross_e
     params : dict, ``"W{l}"`` and ``"b{l}"``
     architecture : list of layer dicts
     loss : ``"binary_cross_entropy"`` or ``"mean_squared_error"``
+    check : bool, check Y (same shape as Y_hat, never reshaped), the cache and the parameters first;
+        ``train`` checks once and passes False on every epoch
 
     Returns
     -------
     grads : dict, ``"dW{l}"`` and ``"db{l}"`` with the shapes of ``W{l}`` and ``b{l}``
     """
-    Y = Y.astype(Y_hat.dtype, copy=False).reshape(Y_hat.shape)
+    if check:
+        Y_hat, Y = _check_backward_inputs(Y_hat, Y, cache, params, architecture)
     n_layers = len(architecture)
     output_activation = architecture[-1]["activation"]
     if output_activation == "sigmoid" and loss == "binary_cross_entropy":

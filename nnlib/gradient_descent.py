@@ -12,15 +12,24 @@ that chapter 8's optimizers share.
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_finite
+from nnlib._validation import as_float_array, check_callable, check_finite, check_number, check_update
 
 
 def gradient_descent_step(param, grad, learning_rate):
     r"""One update :math:`\theta - \eta \, \partial J / \partial \theta`; returns a new array.
 
-    param, grad : arrays of the same shape. Returns an array of that shape.
+    param, grad : arrays of the same shape; learning_rate > 0. Returns an array of that shape.
     """
+    check_update(learning_rate, param, grad)
     return param - learning_rate * grad
+
+
+def _gradient_at(gradient, x):
+    """``gradient(x)`` as an array of x's shape (a scalar is accepted for d = 1), else a clear error."""
+    value = as_float_array(gradient(x), "gradient(x)")
+    if value.size != x.size:
+        raise ValueError(f"gradient(x) must have the shape of x, {x.shape}, but returned shape {value.shape}.")
+    return value.reshape(x.shape)
 
 
 def minimize(gradient, x0, learning_rate, n_steps):
@@ -38,12 +47,18 @@ def minimize(gradient, x0, learning_rate, n_steps):
     path : array, shape (n_steps + 1, d); ``path[0]`` is ``x0``. A path that leaves the floats
     (overflow) raises ``FloatingPointError`` naming the step: the learning rate is too large.
     """
+    check_callable(gradient, "gradient", "a function x -> dJ/dx")
+    check_number(learning_rate, "learning_rate", low=0, low_open=True)
+    check_number(n_steps, "n_steps", low=0, integer=True)
     x = np.atleast_1d(as_float_array(x0, "x0")).copy()
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"x0 must be a number or a non-empty 1-D array (d,), got shape {np.shape(x0)}.")
+    check_finite(x, "x0")
     path = np.empty((n_steps + 1, x.size), dtype=x.dtype)
     path[0] = x
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(1, n_steps + 1):
-            x = gradient_descent_step(x, np.reshape(gradient(x), x.shape), learning_rate)
+            x = gradient_descent_step(x, _gradient_at(gradient, x), learning_rate)
             if not np.isfinite(x).all():
                 raise FloatingPointError(
                     f"Gradient descent diverged at step {k} (x = {x}): the learning rate {learning_rate} is too large."
@@ -52,12 +67,26 @@ def minimize(gradient, x0, learning_rate, n_steps):
     return path
 
 
+def _check_regression_inputs(theta, x, y):
+    theta, x, y = as_float_array(theta, "theta"), as_float_array(x, "x"), as_float_array(y, "y")
+    if theta.shape != (2,):
+        raise ValueError(f"theta must have shape (2,), (theta_0, theta_1), got shape {theta.shape}.")
+    if x.ndim != 1 or x.shape != y.shape or x.size == 0:
+        raise ValueError(
+            f"x and y must be non-empty 1-D arrays of the same length, got shapes {x.shape} and {y.shape}."
+        )
+    for array, name in ((theta, "theta"), (x, "x"), (y, "y")):
+        check_finite(array, name)
+    return theta, x, y
+
+
 def linear_regression_cost(theta, x, y):
     r"""Squared-error cost of the line :math:`\hat y = \theta_0 + \theta_1 x`:
     :math:`J(\theta) = \frac{1}{2m} \sum_i (\theta_0 + \theta_1 x_i - y_i)^2`.
 
     theta : array, shape (2,); x, y : arrays, shape (m,). Returns a float.
     """
+    theta, x, y = _check_regression_inputs(theta, x, y)
     residual = theta[0] + theta[1] * x - y
     return float(residual @ residual / (2 * len(x)))
 
@@ -68,6 +97,7 @@ def linear_regression_gradient(theta, x, y):
 
     theta : shape (2,); x, y : shape (m,). Returns dtheta of shape (2,).
     """
+    theta, x, y = _check_regression_inputs(theta, x, y)
     residual = theta[0] + theta[1] * x - y
     return np.array([residual.mean(), (residual * x).mean()])
 
@@ -87,11 +117,8 @@ def fit_linear_regression(x, y, learning_rate=0.1, n_epochs=1000, theta_init=(0.
     path : array, shape (n_epochs + 1, 2), :math:`(\theta_0, \theta_1)` after each epoch
     costs : array, shape (n_epochs + 1,), the cost at each point of the path
     """
-    x, y = as_float_array(x, "x"), as_float_array(y, "y")
-    if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}.")
-    check_finite(x, "x")
-    check_finite(y, "y")
+    _, x, y = _check_regression_inputs(theta_init, x, y)
+    check_number(n_epochs, "n_epochs", low=0, integer=True)
     path = minimize(lambda theta: linear_regression_gradient(theta, x, y), theta_init, learning_rate, n_epochs)
     costs = np.array([linear_regression_cost(theta, x, y) for theta in path])
     return path, costs
@@ -99,7 +126,14 @@ def fit_linear_regression(x, y, learning_rate=0.1, n_epochs=1000, theta_init=(0.
 
 def cosine_decay(step, total_steps, initial_rate, final_rate=0.0):
     r"""Cosine learning-rate schedule
-    :math:`\eta_t = \eta_{end} + \frac12(\eta_0 - \eta_{end})(1 + \cos(\pi t / T))`, constant after T."""
+    :math:`\eta_t = \eta_{end} + \frac12(\eta_0 - \eta_{end})(1 + \cos(\pi t / T))`, constant after T.
+
+    step : int >= 0; total_steps : int >= 1; initial_rate > 0; final_rate in [0, initial_rate].
+    """
+    check_number(step, "step", low=0, integer=True)
+    check_number(total_steps, "total_steps", low=1, integer=True)
+    check_number(initial_rate, "initial_rate", low=0, low_open=True)
+    check_number(final_rate, "final_rate", low=0, high=initial_rate)
     progress = min(step, total_steps) / total_steps
     return final_rate + 0.5 * (initial_rate - final_rate) * (1 + np.cos(np.pi * progress))
 
@@ -109,11 +143,13 @@ class GradientDescent:
 
     ``update(params, grads)`` replaces every ``params[name]`` by
     ``gradient_descent_step(params[name], grads["d" + name], learning_rate)``. It rebinds the entries
-    of the dict it is given and never writes into the arrays themselves.
+    of the dict it is given and never writes into the arrays themselves. Default ``learning_rate=0.01``
+    (the source article's; PyTorch's ``SGD`` has no default). It keeps no state, so one instance can serve
+    any number of training runs.
     """
 
     def __init__(self, learning_rate=0.01):
-        self.learning_rate = learning_rate
+        self.learning_rate = check_number(learning_rate, "learning_rate", low=0, low_open=True)
 
     def update(self, params, grads):
         for name, param in params.items():

@@ -9,7 +9,7 @@ A layer stacks :math:`n^{[l]}` neurons that read the same input. Their weight ve
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_layer_shapes, lookup
+from nnlib._validation import as_float_array, check_finite, check_layer_shapes, check_number, lookup
 
 
 def _small_std(n_in, n_out):
@@ -48,6 +48,10 @@ def init_layer(n_in, n_out, method="small", seed=None, dtype=np.float64):
     W : array, shape (n_out, n_in)
     b : array, shape (n_out, 1)
     """
+    check_number(n_in, "n_in", low=1, integer=True)
+    check_number(n_out, "n_out", low=1, integer=True)
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise TypeError(f"dtype must be a floating dtype such as np.float32 or np.float64, got {dtype!r}.")
     std = lookup(INIT_METHODS, method, "initialisation method")(n_in, n_out)
     rng = np.random.default_rng(seed)
     W = (std * rng.standard_normal((n_out, n_in))).astype(dtype)
@@ -58,7 +62,22 @@ def init_layer(n_in, n_out, method="small", seed=None, dtype=np.float64):
     return W, b
 
 
-def layer_forward_loop(x, W, b):
+def _checked_layer_inputs(x, W, b, layer):
+    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
+    if layer is not None:
+        check_number(layer, "layer", low=1, integer=True)
+    check_layer_shapes(layer, x, W, b)
+    if x.shape[1] != 1:
+        raise ValueError(
+            f"x must be one example, a column of shape ({W.shape[1]}, 1), got shape {x.shape}; "
+            "for m examples as columns use nnlib.vectorize.batch_forward."
+        )
+    for array, name in ((x, "x"), (W, "W"), (b, "b")):
+        check_finite(array, name)
+    return x, W, b
+
+
+def layer_forward_loop(x, W, b, layer=None):
     r"""Pre-activations of a layer for one example, one neuron at a time: :math:`z_j = w_j \cdot x + b_j`.
 
     Slow on purpose: it is the definition that :func:`layer_forward` computes as one matrix product.
@@ -68,20 +87,20 @@ def layer_forward_loop(x, W, b):
     x : array, shape (n_in, 1)
     W : array, shape (n_out, n_in)
     b : array, shape (n_out, 1)
+    layer : int or None, the layer's index l for error messages (None: a layer on its own, no number)
 
     Returns
     -------
     z : array, shape (n_out, 1)
     """
-    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
-    check_layer_shapes(1, x, W, b)
+    x, W, b = _checked_layer_inputs(x, W, b, layer)
     z = np.empty((W.shape[0], 1), dtype=np.result_type(x, W, b))
     for j in range(W.shape[0]):
         z[j, 0] = sum(W[j, i] * x[i, 0] for i in range(W.shape[1])) + b[j, 0]
     return z
 
 
-def layer_forward(x, W, b):
+def layer_forward(x, W, b, layer=None):
     r"""Pre-activations of a layer for one example as a matrix product, :math:`z = W x + b`.
 
     Parameters
@@ -89,13 +108,13 @@ def layer_forward(x, W, b):
     x : array, shape (n_in, 1)
     W : array, shape (n_out, n_in)
     b : array, shape (n_out, 1)
+    layer : int or None, the layer's index l for error messages (None: a layer on its own, no number)
 
     Returns
     -------
     z : array, shape (n_out, 1)
     """
-    x, W, b = as_float_array(x, "x"), as_float_array(W, "W"), as_float_array(b, "b")
-    check_layer_shapes(1, x, W, b)
+    x, W, b = _checked_layer_inputs(x, W, b, layer)
     return W @ x + b
 
 
@@ -110,7 +129,9 @@ def count_parameters(layer_sizes):
     -------
     count : int
     """
-    sizes = [int(n) for n in layer_sizes]
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+        raise TypeError(f"layer_sizes must be a sequence of ints [n_x, n[1], ..., n[L]], got {layer_sizes!r}.")
+    sizes = [check_number(n, f"layer_sizes[{i}]", integer=True) for i, n in enumerate(layer_sizes)]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"layer_sizes needs at least two positive sizes [n_x, ..., n[L]], got {list(layer_sizes)}.")
     return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))

@@ -6,19 +6,40 @@ The *loss* :math:`\mathcal L(\hat y, y)` scores one example; the *cost* is the m
 
 Every ``*_gradient`` returns :math:`\partial J / \partial \hat Y` for the cost (so it carries the
 :math:`1/m`) with the shape of :math:`\hat Y`. All functions take ``(Y_hat, Y)`` of the same shape
-``(n_y, m)``.
+``(n_y, m)`` (any shape works, as long as both have it; the last axis counts the examples). Every function
+checks its inputs first: same shape, not empty, finite; the binary cross-entropy functions and ``accuracy``
+also want predictions and labels in [0, 1] (``accuracy``: labels exactly 0 or 1), and raise ``ValueError``
+naming the first value that is not.
 """
 
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_same_shape, lookup
+from nnlib._validation import (
+    as_float_array,
+    check_binary_labels,
+    check_finite,
+    check_not_empty,
+    check_number,
+    check_probabilities,
+    check_same_shape,
+    lookup,
+)
 
 
-def _prepare(Y_hat, Y):
+def _prepare(Y_hat, Y, binary=False):
+    """Both arrays as floats of Y_hat's dtype after the checks: same shape, not empty, finite; for binary
+    cross-entropy also Y_hat and Y in [0, 1] (Y may be a soft target, as in PyTorch's ``BCELoss``)."""
     Y_hat, Y = as_float_array(Y_hat, "Y_hat"), as_float_array(Y, "Y")
     check_same_shape(Y_hat, Y, "Y_hat", "Y")
+    check_not_empty(Y_hat, "Y_hat")
+    if binary:  # values in [0, 1] are finite
+        check_probabilities(Y_hat, "Y_hat")
+        check_probabilities(Y, "Y", "labels 0 or 1 (or soft targets)")
+    else:
+        check_finite(Y_hat, "Y_hat")
+        check_finite(Y, "Y")
     return Y_hat, Y.astype(Y_hat.dtype, copy=False)
 
 
@@ -38,7 +59,7 @@ def binary_cross_entropy_loss(Y_hat, Y):
     Y_hat : array of predicted probabilities, shape (1, m); Y : labels in {0, 1}, shape (1, m).
     Returns an array of shape (1, m); predictions are clipped to [eps, 1 - eps] so that it is finite.
     """
-    Y_hat, Y = _prepare(Y_hat, Y)
+    Y_hat, Y = _prepare(Y_hat, Y, binary=True)
     P = _clip_probabilities(Y_hat)
     return -(Y * np.log(P) + (1 - Y) * np.log1p(-P))
 
@@ -48,7 +69,8 @@ def binary_cross_entropy(Y_hat, Y):
 
     Y_hat, Y : arrays of shape (1, m). Returns a float.
     """
-    return float(binary_cross_entropy_loss(Y_hat, Y).sum() / _examples(np.asarray(Y)))
+    losses = binary_cross_entropy_loss(Y_hat, Y)
+    return float(losses.sum() / _examples(losses))
 
 
 def binary_cross_entropy_gradient(Y_hat, Y):
@@ -57,7 +79,7 @@ def binary_cross_entropy_gradient(Y_hat, Y):
 
     Y_hat, Y : arrays of shape (1, m). Returns dY_hat of shape (1, m).
     """
-    Y_hat, Y = _prepare(Y_hat, Y)
+    Y_hat, Y = _prepare(Y_hat, Y, binary=True)
     P = _clip_probabilities(Y_hat)
     return (P - Y) / (P * (1 - P)) / _examples(Y)
 
@@ -70,7 +92,7 @@ def sigmoid_binary_cross_entropy_gradient(A, Y):
 
     A : sigmoid outputs, shape (1, m); Y : labels, shape (1, m). Returns dZ of shape (1, m).
     """
-    A, Y = _prepare(A, Y)
+    A, Y = _prepare(A, Y, binary=True)
     return (A - Y) / _examples(Y)
 
 
@@ -89,7 +111,8 @@ def mean_squared_error(Y_hat, Y):
     PyTorch's ``MSELoss`` has no 1/2 and also averages over output rows: for one output it is 2J.
     Y_hat, Y : shape (n_y, m). Returns a float.
     """
-    return float(squared_error_loss(Y_hat, Y).sum() / _examples(np.asarray(Y)))
+    losses = squared_error_loss(Y_hat, Y)
+    return float(losses.sum() / _examples(losses))
 
 
 def mean_squared_error_gradient(Y_hat, Y):
@@ -101,9 +124,12 @@ def mean_squared_error_gradient(Y_hat, Y):
 def accuracy(Y_hat, Y, threshold=0.5):
     """Fraction of examples whose thresholded prediction equals the label.
 
-    Y_hat : probabilities, shape (1, m); Y : labels in {0, 1}, shape (1, m). Returns a float in [0, 1].
+    Y_hat : probabilities, shape (1, m); Y : labels in {0, 1}, shape (1, m); threshold in (0, 1).
+    Returns a float in [0, 1].
     """
-    Y_hat, Y = _prepare(Y_hat, Y)
+    check_number(threshold, "threshold", low=0, high=1, low_open=True, high_open=True)
+    Y_hat, Y = _prepare(Y_hat, Y, binary=True)
+    check_binary_labels(Y)
     correct = int(np.count_nonzero((Y_hat > threshold) == (Y > 0.5)))
     return correct / Y.size
 

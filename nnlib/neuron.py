@@ -11,7 +11,7 @@ Moving the threshold to the left-hand side of the inequality turns it into the b
 
 import numpy as np
 
-from nnlib._validation import as_float_array
+from nnlib._validation import as_float_array, check_callable, check_finite, check_not_empty, check_number
 
 
 def weighted_sum(x, w, b):
@@ -27,10 +27,18 @@ def weighted_sum(x, w, b):
     -------
     z : float for one example, array of shape (m,) for m examples
     """
-    x = as_float_array(x, "x")
-    w = as_float_array(w, "w")
-    if w.ndim != 1 or x.shape[0] != w.shape[0]:
-        raise ValueError(f"Neuron: w has shape {w.shape}, so x must have {w.shape[0]} rows, but x has shape {x.shape}.")
+    x, w = as_float_array(x, "x"), as_float_array(w, "w")
+    if w.ndim != 1:
+        raise ValueError(f"Neuron: w must be a 1-D array of shape (n_x,), got shape {w.shape}.")
+    if x.ndim not in (1, 2) or x.shape[0] != w.shape[0]:
+        raise ValueError(
+            f"Neuron: w has shape {w.shape}, so x must have shape ({w.shape[0]},) or ({w.shape[0]}, m), "
+            f"but x has shape {x.shape}."
+        )
+    for array, name in ((x, "x"), (w, "w")):
+        check_not_empty(array, name)
+        check_finite(array, name)
+    check_number(b, "b")
     return w @ x + b
 
 
@@ -64,6 +72,9 @@ def threshold_neuron(x, threshold):
     fired : float (1.0 or 0.0) for one example, array of shape (m,) for m examples
     """
     x = as_float_array(x, "x")
+    check_number(threshold, "threshold")
+    if x.ndim == 0:
+        raise ValueError("Neuron: x must have shape (n_x,) or (n_x, m), got a scalar.")
     return step(weighted_sum(x, np.ones(x.shape[0], dtype=x.dtype), -threshold))
 
 
@@ -97,4 +108,5 @@ def neuron_output(x, w, b, activation=step):
     -------
     a : float for one example, array of shape (m,) for m examples
     """
+    check_callable(activation, "activation", "a function mapping an array to an array of the same shape (e.g. step)")
     return activation(weighted_sum(x, w, b))

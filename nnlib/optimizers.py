@@ -15,16 +15,36 @@ the second moment :math:`v` of the gradient :math:`g`, and corrects their bias t
 
 import numpy as np
 
-from nnlib._validation import lookup
+from nnlib._validation import check_number, check_update, lookup
 from nnlib.gradient_descent import GradientDescent, gradient_descent_step
+
+
+def _check_decay(value, name):
+    """A moving-average factor: in [0, 1). At 1 the average never moves (Adam's bias correction divides by 0)."""
+    return check_number(value, name, low=0, high=1, high_open=True)
+
+
+def _check_eps(value, zero_allowed=False):
+    """eps > 0 for an optimizer: with eps = 0, a parameter whose gradient is 0 gets 0/0 = NaN. The step
+    functions, pure formulas, also accept 0 (to check the formula without it)."""
+    return check_number(value, "eps", low=0, low_open=not zero_allowed)
 
 
 def momentum_step(param, grad, velocity, learning_rate, beta=0.9):
     r"""Heavy-ball momentum (PyTorch's ``SGD(momentum=beta)``): :math:`v \leftarrow \beta v + g`,
     :math:`\theta \leftarrow \theta - \eta v`.
 
-    param, grad, velocity : arrays of one shape. Returns ``(param, velocity)``, new arrays.
+    param, grad, velocity : arrays of one shape; learning_rate > 0; beta in [0, 1).
+    Returns ``(param, velocity)``, new arrays.
+
+    Other conventions: the Deep Learning Specialization averages, :math:`v \leftarrow \beta v + (1-\beta) g`,
+    so its :math:`v` is :math:`(1-\beta)` times ours and the same step needs a learning rate
+    :math:`1/(1-\beta)` = 10 times larger here for beta 0.9; Keras folds the rate into the velocity,
+    :math:`v \leftarrow \beta v - \eta g`, :math:`\theta \leftarrow \theta + v`, the same steps as ours
+    while the learning rate is constant.
     """
+    check_update(learning_rate, param, grad, velocity=velocity)
+    _check_decay(beta, "beta")
     velocity = beta * velocity + grad
     return param - learning_rate * velocity, velocity
 
@@ -33,8 +53,16 @@ def rmsprop_step(param, grad, square_avg, learning_rate, rho=0.9, eps=1e-8):
     r"""RMSProp: :math:`s \leftarrow \rho s + (1-\rho) g^2`,
     :math:`\theta \leftarrow \theta - \eta\, g / (\sqrt{s} + \epsilon)`.
 
-    param, grad, square_avg : arrays of one shape. Returns ``(param, square_avg)``, new arrays.
+    param, grad, square_avg : arrays of one shape; learning_rate > 0; rho in [0, 1); eps >= 0.
+    Returns ``(param, square_avg)``, new arrays.
+
+    Other conventions: eps is added *outside* the square root, as in PyTorch's ``RMSprop`` (whose default
+    decay is ``alpha=0.99``, not 0.9, and default learning rate 0.01) and the Deep Learning Specialization;
+    Keras adds it *inside*, :math:`g / \sqrt{s + \epsilon}`, with ``rho=0.9`` and ``epsilon=1e-7``.
     """
+    check_update(learning_rate, param, grad, square_avg=square_avg)
+    _check_decay(rho, "rho")
+    _check_eps(eps, zero_allowed=True)
     square_avg = rho * square_avg + (1 - rho) * grad * grad
     return param - learning_rate * grad / (np.sqrt(square_avg) + eps), square_avg
 
@@ -42,8 +70,19 @@ def rmsprop_step(param, grad, square_avg, learning_rate, rho=0.9, eps=1e-8):
 def adam_step(param, grad, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
     r"""One Adam step (Kingma & Ba, 2015) for step number ``t`` (counting from 1).
 
-    param, grad, m, v : arrays of one shape. Returns ``(param, m, v)``, new arrays.
+    param, grad, m, v : arrays of one shape; t : int >= 1; learning_rate > 0; beta1, beta2 in [0, 1);
+    eps >= 0 (the classes want eps > 0). Returns ``(param, m, v)``, new arrays.
+
+    Other conventions: PyTorch's ``Adam`` and the Deep Learning Specialization use this form and these
+    defaults; Keras uses the paper's "epsilon hat" form, :math:`\eta \sqrt{1-\beta_2^t}/(1-\beta_1^t) \cdot
+    m / (\sqrt{v} + \hat\epsilon)`, with ``epsilon=1e-7``; the two differ only while :math:`\sqrt{\hat v}`
+    is as small as eps.
     """
+    check_update(learning_rate, param, grad, m=m, v=v)
+    check_number(t, "t", low=1, integer=True)
+    _check_decay(beta1, "beta1")
+    _check_decay(beta2, "beta2")
+    _check_eps(eps, zero_allowed=True)
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad * grad
     m_hat = m / (1 - beta1**t)
@@ -52,11 +91,22 @@ def adam_step(param, grad, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999,
 
 
 class Momentum:
-    """Gradient descent with momentum; state: one velocity per parameter."""
+    """Gradient descent with momentum (see :func:`momentum_step`); state: one velocity per parameter.
+
+    Defaults: ``learning_rate=0.01``, ``beta=0.9``. ``reset()`` forgets the state; ``has_state()`` says
+    whether there is any (``nnlib.training.train`` refuses an optimizer that still has state).
+    """
 
     def __init__(self, learning_rate=0.01, beta=0.9):
-        self.learning_rate, self.beta = learning_rate, beta
+        self.learning_rate = check_number(learning_rate, "learning_rate", low=0, low_open=True)
+        self.beta = _check_decay(beta, "beta")
+        self.reset()
+
+    def reset(self):
         self.velocity = {}
+
+    def has_state(self):
+        return bool(self.velocity)
 
     def update(self, params, grads):
         for name, param in params.items():
@@ -67,11 +117,22 @@ class Momentum:
 
 
 class RMSProp:
-    """RMSProp; state: a moving average of the squared gradient per parameter."""
+    """RMSProp (see :func:`rmsprop_step`); state: a moving average of the squared gradient per parameter.
+
+    Defaults: ``learning_rate=0.001``, ``rho=0.9``, ``eps=1e-8`` (PyTorch: 0.01, 0.99, 1e-8). ``reset()`` and
+    ``has_state()`` as in :class:`Momentum`.
+    """
 
     def __init__(self, learning_rate=0.001, rho=0.9, eps=1e-8):
-        self.learning_rate, self.rho, self.eps = learning_rate, rho, eps
+        self.learning_rate = check_number(learning_rate, "learning_rate", low=0, low_open=True)
+        self.rho, self.eps = _check_decay(rho, "rho"), _check_eps(eps)
+        self.reset()
+
+    def reset(self):
         self.square_avg = {}
+
+    def has_state(self):
+        return bool(self.square_avg)
 
     def update(self, params, grads):
         for name, param in params.items():
@@ -82,12 +143,24 @@ class RMSProp:
 
 
 class Adam:
-    """Adam with the paper's defaults; state: the step count ``t`` and moments ``m``, ``v`` per parameter."""
+    """Adam (see :func:`adam_step`); state: the step count ``t`` and moments ``m``, ``v`` per parameter.
+
+    Defaults, the paper's and PyTorch's: ``learning_rate=0.001``, ``beta1=0.9``, ``beta2=0.999``, ``eps=1e-8``.
+    ``reset()`` and ``has_state()`` as in :class:`Momentum`.
+    """
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
+        self.learning_rate = check_number(learning_rate, "learning_rate", low=0, low_open=True)
+        self.beta1, self.beta2 = _check_decay(beta1, "beta1"), _check_decay(beta2, "beta2")
+        self.eps = _check_eps(eps)
+        self.reset()
+
+    def reset(self):
         self.t = 0
         self.m, self.v = {}, {}
+
+    def has_state(self):
+        return self.t > 0
 
     def update(self, params, grads):
         self.t += 1

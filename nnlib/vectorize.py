@@ -9,7 +9,7 @@ every column:
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_layer_shapes
+from nnlib._validation import as_float_array, as_matrix, check_finite, check_layer_shapes, check_number
 from nnlib.layer import layer_forward
 
 
@@ -26,7 +26,7 @@ def batch_forward_loop(X, W, b):
     -------
     Z : array, shape (n_out, m)
     """
-    X = as_float_array(X, "X")
+    X = as_matrix(X, "X", allow_no_columns=True)
     columns = [layer_forward(X[:, [i]], W, b) for i in range(X.shape[1])]
     return np.hstack(columns) if columns else np.empty((np.shape(W)[0], 0), dtype=X.dtype)
 
@@ -45,6 +45,9 @@ def batch_forward(X, W, b, layer=1):
     -------
     Z : array, shape (n_out, m)
     """
-    X, W, b = as_float_array(X, "X"), as_float_array(W, "W"), as_float_array(b, "b")
-    check_layer_shapes(layer, X, W, b)
+    X, W, b = as_matrix(X, "X", allow_no_columns=True), as_float_array(W, "W"), as_float_array(b, "b")
+    check_number(layer, "layer", low=1, integer=True)
+    check_layer_shapes(layer, X, W, b, input_name="X")
+    check_finite(W, "W")
+    check_finite(b, "b")
     return W @ X + b

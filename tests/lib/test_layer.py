@@ -77,13 +77,15 @@ def test_layer_forward_keeps_float32():
 @pytest.mark.parametrize("function", [layer_forward, layer_forward_loop])
 def test_wrong_input_shape_names_the_layer_and_both_shapes(function):
     W, b = np.ones((3, 2)), np.zeros((3, 1))
-    with pytest.raises(ValueError, match=r"Layer 1.*\(3, 2\).*\(4, 1\)"):
+    with pytest.raises(ValueError, match=r"Layer: W has shape \(3, 2\), so x must have shape \(2, 1\).*\(4, 1\)"):
         function(np.ones((4, 1)), W, b)
+    with pytest.raises(ValueError, match=r"Layer 3: W3 has shape \(3, 2\), so A2 .*\(4, 1\)"):
+        function(np.ones((4, 1)), W, b, layer=3)
 
 
 @pytest.mark.parametrize("function", [layer_forward, layer_forward_loop])
 def test_wrong_bias_shape_names_both_shapes(function):
-    with pytest.raises(ValueError, match=r"b1.*\(3, 1\).*\(1, 3\)"):
+    with pytest.raises(ValueError, match=r"so b must have shape \(3, 1\), but b has shape \(1, 3\)"):
         function(np.ones((2, 1)), np.ones((3, 2)), np.zeros((1, 3)))
 
 

@@ -98,7 +98,7 @@ def test_wrong_input_shape_names_the_layer_and_both_shapes():
 def test_parameter_of_the_wrong_shape_names_its_layer():
     params = init_network(ARCHITECTURE)
     params["W2"] = np.ones((3, 5))
-    with pytest.raises(ValueError, match=r"Layer 2: W2 has shape \(3, 5\).*A1 has shape \(4, 5\)"):
+    with pytest.raises(ValueError, match=r"Layer 2: W2 must have shape \(3, 4\).*but W2 has shape \(3, 5\)"):
         network_forward(data(), params, ARCHITECTURE)
     params = init_network(ARCHITECTURE)
     params["b3"] = np.ones(1)

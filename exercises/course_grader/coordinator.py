@@ -122,7 +122,9 @@ def find_submissions(coursedir, assignments):
 # ---------------------------------------------------------------------------------------------------------------
 # The ledger.
 def ledger_engine(db_url):
-    engine = sa.create_engine(db_url, future=True)
+    # SQLite: wait up to a minute for a reader (the formgrader, a test) rather than fail with "database is locked".
+    options = {"connect_args": {"timeout": 60}} if db_url.startswith("sqlite") else {}
+    engine = sa.create_engine(db_url, future=True, **options)
     LEDGER.create(engine, checkfirst=True)
     return engine
 

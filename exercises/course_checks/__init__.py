@@ -350,7 +350,8 @@ def expect_call(function, args, expected, what, kwargs=None, hints=None, rtol=1e
     ``hints`` maps a message to the mistake it names, as a function of the same arguments computing the value
     that mistake gives (``{"The bias seems missing.": lambda x, w, b: np.dot(w, x)}``), or to a wrong value or a
     predicate of the result as in ``expect_close``. A mistake is named only when the learner's result matches its
-    value here and no other hint gives the same value on these inputs. Returns the result.
+    value here and no other hint gives the same value on these inputs. Returns None, so that a test cell ending
+    with it displays nothing (nbgrader would read a displayed value as partial credit).
     """
     __tracebackhide__ = True  # noqa: F841
     kwargs = dict(kwargs or {})
@@ -367,7 +368,7 @@ def expect_call(function, args, expected, what, kwargs=None, hints=None, rtol=1e
     lines = explain(got, expected, rtol, atol, check_dtype)
     if lines is None:
         _passed_check()
-        return got
+        return
     lines += ["hint: " + message for message in _hints_that_apply(got, expected, hints, before)]
     _fail(f"{what} is wrong.", lines)
 
@@ -375,7 +376,7 @@ def expect_call(function, args, expected, what, kwargs=None, hints=None, rtol=1e
 def expect_raises(exception, function, args, what, kwargs=None, mentions=()):
     """Fail unless ``function(*args, **kwargs)`` raises ``exception`` whose message holds every text of ``mentions``.
 
-    Returns the message. A different exception fails naming the expected type and the one that came.
+    A different exception fails naming the expected type and the one that came. Returns None (see expect_call).
     """
     __tracebackhide__ = True  # noqa: F841
     try:
@@ -386,7 +387,7 @@ def expect_raises(exception, function, args, what, kwargs=None, mentions=()):
         if missing:
             _fail(f"{what}: the {exception.__name__} message lacks {missing}.", [f"your message: {message}"])
         _passed_check()
-        return message
+        return
     except Exception as error:
         _fail(
             f"{what}: expected {exception.__name__}, got {type(error).__name__}.",

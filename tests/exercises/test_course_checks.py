@@ -88,7 +88,7 @@ def test_expect_call_checks_the_inputs_first_then_names_the_mistake_computed_on_
         lambda: course_checks.expect_call(no_bias, (x, np.array([0.5, -1.0]), -1.0), -2.5, "ws", hints=same)
     )
     assert "hint: A." not in message and "hint: B." not in message
-    assert course_checks.expect_call(np.add, (1.0, 2.0), 3.0, "add") == 3.0
+    assert course_checks.expect_call(np.add, (1.0, 2.0), 3.0, "add") is None, "a cell ending with it displays nothing"
 
 
 def test_expect_raises_names_the_expected_and_the_actual_exception():
@@ -103,7 +103,7 @@ def test_expect_raises_names_the_expected_and_the_actual_exception():
     def raises_value_error(x):
         raise ValueError("shape (3,) does not fit")
 
-    assert course_checks.expect_raises(ValueError, raises_value_error, (1,), "f", mentions=["(3,)"]).startswith("shape")
+    assert course_checks.expect_raises(ValueError, raises_value_error, (1,), "f", mentions=["(3,)"]) is None
     assert "lacks ['(4, 1)']" in _message(
         lambda: course_checks.expect_raises(ValueError, raises_value_error, (1,), "f", mentions=["(4, 1)"])
     )

@@ -106,6 +106,35 @@ def test_the_glossary_has_about_35_terms_each_with_a_chinese_term():
         assert definition.startswith("  ") and len(definition.strip()) > 20, f"{english}: no definition"
 
 
+TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?:\s*<([^`>]+)>)?`")
+
+
+def glossary_terms():
+    """The English and Chinese terms of glossary.md, lower-cased as Sphinx looks them up."""
+    body = (ROOT / "glossary.md").read_text(encoding="utf-8").split("```{glossary}", 1)[1].split("```", 1)[0]
+    lines = [line for line in body.splitlines() if line.strip() and not line.startswith((" ", ":"))]
+    return {line.strip().lower() for line in lines}
+
+
+def test_every_term_link_names_a_glossary_entry():
+    terms = glossary_terms()
+    for page in [ROOT / f"{name}.md" for name in toc_docnames()]:
+        for match in TERM_ROLE.finditer(page.read_text(encoding="utf-8")):
+            target = (match.group(2) or match.group(1)).strip().lower()
+            assert target in terms, f"{page.name}: {{term}}`{match.group(0)}` is not in glossary.md"
+
+
+def test_the_chapters_link_the_glossary():
+    """glossary.md promises {term} links from the chapters: most chapters make some, together many entries."""
+    linked, chapters_linking = set(), 0
+    for path in chapter_files():
+        targets = {(m.group(2) or m.group(1)).strip().lower() for m in TERM_ROLE.finditer(path.read_text("utf-8"))}
+        linked |= targets
+        chapters_linking += bool(targets)
+    assert chapters_linking >= 6, f"only {chapters_linking} chapters link the glossary"
+    assert len(linked) >= 20, f"the chapters link only {len(linked)} glossary entries: {sorted(linked)}"
+
+
 def test_the_repository_url_is_written_once_in_the_config():
     text = (ROOT / "_config.yml").read_text(encoding="utf-8")
     assert len(re.findall(r"https://github\.com/", text)) == 1

@@ -98,3 +98,13 @@ postgres:
 		sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		echo "Installing Debian's postgresql for the gradebook test on PostgreSQL"; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq postgresql > /dev/null; }
+
+# The formgrader (grading written answers by hand): JupyterLab started in exercises/, where the formgrader finds
+# the course; open the URL it prints, then the Formgrader tab (Nbgrader menu). Where the class struggles, after
+# grading: CSV and one PNG per assignment in exercises/struggles/.
+.PHONY: formgrader struggles
+formgrader: setup
+	cd exercises && $(abspath $(BIN))/jupyter lab --no-browser
+
+struggles: setup
+	$(BIN)/python exercises/course_admin/struggles.py

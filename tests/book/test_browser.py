@@ -3,18 +3,21 @@
 The site is served on 127.0.0.1; every request to any other host is aborted and recorded, so a page that needs
 a CDN fails. On every page: no console error, no failed request, math typeset by the book's own MathJax, every
 image loaded. Then the next/previous buttons walk the table of contents, and the search page finds a word.
-A screenshot of one chapter goes to test-artifacts/. `make browser` installs Chromium.
+A screenshot of one chapter goes to test-artifacts/. On each chapter, every launch and download link leads to a
+file of the build or to a configured service. `make browser` installs Chromium.
 """
 
 import functools
 import http.server
+import json
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
-from booktools import ARTIFACTS_DIR, toc_docnames
+import yaml
+from booktools import ARTIFACTS_DIR, ROOT, toc_docnames
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -208,3 +211,65 @@ def test_screenshot_of_a_chapter(visit):
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 20_000  # a rendered page, not a blank one
     assert page.locator("article h1").first.is_visible()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Launch and download links (issue: three environments, launch buttons that open a chapter ready to run).
+HEADER_LINKS = (
+    "() => [...document.querySelectorAll('.article-header-buttons a[href]')].map(a => a.getAttribute('href'))"
+)
+
+
+def _configured_services():
+    """{host: what} for every external service _config.yml configures a button for."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    launch = config.get("launch_buttons", {})
+    services = {urlparse(config["repository"]["url"]).netloc: "repository"}
+    for key in ("binderhub_url", "jupyterhub_url", "colab_url"):
+        if launch.get(key):
+            services[urlparse(launch[key]).netloc] = key
+    return config, services
+
+
+@pytest.mark.parametrize("docname", [name for name in toc_docnames() if name.startswith("chapters/")])
+def test_every_launch_and_download_link_of_a_chapter_leads_somewhere(visit, book_html, docname):
+    """Each link of the header's menus is a file of the build, or a well-formed URL of a configured service."""
+    config, services = _configured_services()
+    repository = urlparse(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"].get("branch", "main")
+    page = visit.page
+    page.goto(visit.site + docname + ".html", wait_until="domcontentloaded")  # the header is all this test reads
+    links = page.evaluate(HEADER_LINKS)
+    assert links, "no launch or download link on the page"
+    page_url = visit.site + docname + ".html"
+    kinds = set()
+    for href in links:
+        url = urlparse(href)
+        if not url.scheme:  # a file of the build
+            target = (book_html / docname).parent / url.path
+            assert target.resolve().is_file(), f"{href} is not in the build"
+            response = page.request.get(urljoin(page_url, href))
+            assert response.ok, f"{href}: HTTP {response.status}"
+            assert not target.name.endswith(".md"), f"{href}: a download of raw Markdown text"
+            if target.suffix == ".ipynb":
+                notebook = json.loads(target.read_text(encoding="utf-8"))
+                assert any(cell["cell_type"] == "code" for cell in notebook["cells"]), f"{href}: no code cell"
+                kinds.add("ipynb")
+            continue
+        assert url.scheme == "https", href
+        assert url.netloc in services, f"{href}: no configured service at {url.netloc}"
+        service = services[url.netloc]
+        kinds.add(service)
+        if service == "binderhub_url":
+            # The repository's learner environment (binder/), opening the chapter's own file in JupyterLab.
+            assert url.path == f"/v2/gh/{repository}/{branch}", href
+            assert parse_qs(url.query)["urlpath"] == [f"lab/tree/{docname}.md"], href
+            assert (ROOT / f"{docname}.md").is_file() and (ROOT / "binder" / "requirements.txt").is_file()
+        elif service == "jupyterhub_url":
+            assert url.path == "/hub/user-redirect/git-pull", href
+            assert parse_qs(url.query)["repo"] == [config["repository"]["url"]], href
+        elif service == "colab_url":
+            assert url.path.endswith(".ipynb"), f"{href}: Colab opens notebooks only"
+        else:
+            assert url.path.startswith(f"/{repository}"), href
+    assert {"ipynb", "binderhub_url"} <= kinds, f"missing: the notebook download or the Binder button ({links})"

@@ -131,7 +131,7 @@ def check_layer_shapes(layer, A_prev, W, b, input_name=None):
         )
         raise ValueError(
             f"{prefix}: {W_name} has shape {W.shape}, so {A_name} must have shape {expected}, "
-            f"but {A_name} has shape {A_prev.shape}."
+            f"but {A_name} has shape {A_prev.shape}." + (" (A0 is the input X.)" if A_name == "A0" else "")
         )
     if b.shape != (W.shape[0], 1):
         raise ValueError(

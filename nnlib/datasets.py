@@ -6,16 +6,17 @@ per column, ``Y`` of shape ``(1, m)`` holding 0.0 or 1.0.
 
 import numpy as np
 
+from nnlib._validation import as_matrix, check_number
+
 
 def _shuffled(X, Y, rng):
     order = rng.permutation(X.shape[1])
     return X[:, order], Y[:, order]
 
 
-def _check_count(n_samples):
-    if int(n_samples) < 2:
-        raise ValueError(f"n_samples must be at least 2, got {n_samples}.")
-    return int(n_samples)
+def _check_count(n_samples, noise):
+    check_number(noise, "noise", low=0)
+    return check_number(n_samples, "n_samples", low=2, integer=True)
 
 
 def make_moons(n_samples=1000, noise=0.2, seed=0):
@@ -26,7 +27,7 @@ def make_moons(n_samples=1000, noise=0.2, seed=0):
     X : array, shape (2, n_samples)
     Y : array, shape (1, n_samples)
     """
-    n_samples = _check_count(n_samples)
+    n_samples = _check_count(n_samples, noise)
     rng = np.random.default_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
@@ -47,9 +48,8 @@ def make_circles(n_samples=1000, noise=0.1, factor=0.5, seed=0):
     X : array, shape (2, n_samples)
     Y : array, shape (1, n_samples)
     """
-    n_samples = _check_count(n_samples)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must lie strictly between 0 and 1, got {factor}.")
+    n_samples = _check_count(n_samples, noise)
+    check_number(factor, "factor", low=0, high=1, low_open=True, high_open=True)
     rng = np.random.default_rng(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
@@ -70,7 +70,8 @@ def make_spiral(n_samples=1000, noise=0.2, turns=1.5, seed=0):
     X : array, shape (2, n_samples)
     Y : array, shape (1, n_samples)
     """
-    n_samples = _check_count(n_samples)
+    n_samples = _check_count(n_samples, noise)
+    check_number(turns, "turns", low=0, low_open=True)
     rng = np.random.default_rng(seed)
     n_first = n_samples // 2
     arms, labels = [], []
@@ -92,7 +93,9 @@ def make_linear(n_samples=100, theta0=4.0, theta1=3.0, noise=1.0, seed=0):
     x : array, shape (n_samples,)
     y : array, shape (n_samples,)
     """
-    n_samples = _check_count(n_samples)
+    n_samples = _check_count(n_samples, noise)
+    check_number(theta0, "theta0")
+    check_number(theta1, "theta1")
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 2, n_samples)
     y = theta0 + theta1 * x + noise * rng.standard_normal(n_samples)
@@ -115,14 +118,18 @@ def train_test_split(X, Y, test_fraction=0.1, seed=0):
     Y_train : array, shape (n_y, m - m_test)
     Y_test : array, shape (n_y, m_test)
     """
+    X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")
     if X.shape[1] != Y.shape[1]:
         raise ValueError(
             f"X has {X.shape[1]} examples (columns) but Y has {Y.shape[1]}; shapes {X.shape} and {Y.shape}."
         )
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}.")
+    check_number(test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True)
     m = X.shape[1]
+    if m < 2:
+        raise ValueError(f"X has {m} example; a split needs at least 2 (one for training, one for testing).")
     n_test = max(1, int(round(test_fraction * m)))
+    if n_test >= m:
+        raise ValueError(f"test_fraction {test_fraction} of {m} examples leaves no training example.")
     order = np.random.default_rng(seed).permutation(m)
     test, train = order[:n_test], order[n_test:]
     return X[:, train], X[:, test], Y[:, train], Y[:, test]

@@ -1,0 +1,126 @@
+"""False-alarm and miss rates of nnlib.gradcheck.check_network_gradients over random seeds (too slow for CI).
+
+For each seed: one of the course's architectures (in turn), random float64 data and parameters (the
+architecture's own initialisation), then
+
+- the check of nnlib's correct backward pass: a false alarm if its verdict is not "right";
+- two planted bugs, each a change of one parameter's gradient by 1e-6 of its norm (the whole array scaled by
+  1 + 1e-6, and one component moved by 1e-6 of the norm): a miss if the verdict is not "bug";
+- a transposed dW of a non-square layer: a miss if it is not reported as a shape mismatch.
+
+Run: ``.venv/bin/python benchmarks/gradcheck_bands.py --seeds 1000``; the article's network (every fifth seed)
+takes about 8 s of CPU a seed, the others well under one.
+"""
+
+import argparse
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from nnlib.backprop import network_backward
+from nnlib.gradcheck import BUG_ABOVE, RIGHT_BELOW, compare_gradients, network_numerical_gradients
+from nnlib.network import ARTICLE_ARCHITECTURE, init_network, network_forward
+
+
+def layers(sizes, activations):
+    return [
+        {"input_dim": n_in, "output_dim": n_out, "activation": activation}
+        for n_in, n_out, activation in zip(sizes[:-1], sizes[1:], activations, strict=True)
+    ]
+
+
+# (name, architecture, loss, initialisation, examples)
+CASES = [
+    ("article 2-25-50-50-25-1 relu, small init", list(ARTICLE_ARCHITECTURE), "binary_cross_entropy", "small", 8),
+    (
+        "chapter 7 check, he init",
+        layers([2, 25, 50, 50, 25, 1], ["relu"] * 4 + ["sigmoid"]),
+        "binary_cross_entropy",
+        "he",
+        20,
+    ),
+    (
+        "tanh-softplus-sigmoid",
+        layers([3, 4, 3, 1], ["tanh", "softplus", "sigmoid"]),
+        "binary_cross_entropy",
+        "small",
+        5,
+    ),
+    (
+        "leaky_relu-elu-sigmoid",
+        layers([2, 8, 6, 1], ["leaky_relu", "elu", "sigmoid"]),
+        "binary_cross_entropy",
+        "xavier",
+        10,
+    ),
+    ("relu-linear, MSE", layers([3, 5, 2], ["relu", "linear"]), "mean_squared_error", "he", 10),
+]
+
+
+def problem(seed):
+    name, architecture, loss, init, m = CASES[seed % len(CASES)]
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((architecture[0]["input_dim"], m))
+    n_out = architecture[-1]["output_dim"]
+    if loss == "binary_cross_entropy":
+        Y = rng.integers(0, 2, (n_out, m)).astype(float)
+    else:
+        Y = rng.standard_normal((n_out, m))
+    params = init_network(architecture, seed=seed, method=init)
+    return name, architecture, loss, X, Y, params
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=100)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    false_alarms, misses, shape_misses, skipped_total = [], [], [], 0
+    worst_clean, least_bug = 0.0, np.inf
+    with threadpool_limits(limits=1):
+        for seed in range(args.seeds):
+            name, architecture, loss, X, Y, params = problem(seed)
+            Y_hat, cache = network_forward(X, params, architecture)
+            grads = network_backward(Y_hat, Y, cache, params, architecture, loss=loss)
+            numeric, kinked = network_numerical_gradients(X, Y, params, architecture, loss=loss)
+            clean = compare_gradients(numeric, kinked, grads)
+            skipped_total += sum(clean.skipped.values())
+            worst_clean = max(worst_clean, max(clean.values()))
+            if clean.verdict != "right":
+                false_alarms.append((seed, name, max(clean.values())))
+            rng = np.random.default_rng(seed + 10**6)
+            target = f"W{rng.integers(1, len(architecture) + 1)}"
+            g = grads["d" + target]
+            one_component = g.copy()
+            one_component[tuple(rng.integers(0, n) for n in g.shape)] += 1e-6 * np.linalg.norm(g)
+            for bug in ({**grads, "d" + target: g * (1 + 1e-6)}, {**grads, "d" + target: one_component}):
+                result = compare_gradients(numeric, kinked, bug)
+                least_bug = min(least_bug, result[target])
+                if result.verdict != "bug":
+                    misses.append((seed, name, target, result[target]))
+            non_square = next(l for l, layer in enumerate(architecture, 1) if layer["input_dim"] != layer["output_dim"])
+            transposed = {**grads, f"dW{non_square}": grads[f"dW{non_square}"].T}
+            result = compare_gradients(numeric, kinked, transposed)
+            if f"W{non_square}" not in result.shape_mismatches or result.verdict != "bug":
+                shape_misses.append(seed)
+            if (seed + 1) % 50 == 0:
+                print(
+                    f"  after {seed + 1} seeds: {len(false_alarms)} false alarms, {len(misses)} misses, "
+                    f"worst clean {worst_clean:.2e}, least bug {least_bug:.2e}",
+                    flush=True,
+                )
+    seconds = time.perf_counter() - start
+    print(
+        f"{args.seeds} seeds over {len(CASES)} architectures in {seconds:.0f} s; bands: right below "
+        f"{RIGHT_BELOW:.0e}, bug from {BUG_ABOVE:.0e}"
+    )
+    print(f"false alarms (correct backward pass not 'right'): {len(false_alarms)}/{args.seeds} {false_alarms[:5]}")
+    print(f"misses (gradient changed by 1e-6 of its norm, not 'bug'): {len(misses)}/{2 * args.seeds} {misses[:5]}")
+    print(f"transposed dW not reported as a shape mismatch: {len(shape_misses)}/{args.seeds}")
+    print(f"largest clean relative error {worst_clean:.2e}; smallest relative error of a planted bug {least_bug:.2e}")
+    print(f"components skipped next to a ReLU kink: {skipped_total} in all")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,8 +10,9 @@
 ``FeedbackClearsHiddenTests`` (generate_feedback)
     nbgrader's ClearHiddenTests, accepting the display option that the HTML exporter passes to every preprocessor.
 ``MarkingNotes`` (the formgrader's page of a submission)
-    shows, under each written answer, the model answer and the marking note stored in the gradebook when the
-    assignment was generated. Only the formgrader's exporter runs it; the feedback never shows them.
+    shows, under each written answer, the model answer and the marking note of the source notebook (which
+    ``ReleaseIsCurrent`` keeps equal to the ``.md``). Only the formgrader's exporter runs it; the feedback never
+    shows them.
 
 Nothing here runs learner code or imports ``course_grader.sandboxed``.
 """
@@ -21,13 +22,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 from nbconvert.preprocessors import Preprocessor
-from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import List
 
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 MARKING_NOTE_HEADING = "Model answer and marking note (instructors only, from the source)"
+MISSING_SOURCE = "(no model answer: the source notebook {path} is missing; run `python -m course_checks.build`)"
 
 
 class StaleReleaseError(RuntimeError):
@@ -103,20 +104,19 @@ class MarkingNotes(Preprocessor):
         if getattr(self.parent, "template_name", None) != "formgrade" or "assignment_id" not in resources:
             return nb, resources
         coursedir = CourseDirectory(config=self.parent.config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", resources["assignment_id"])
+        path = Path(folder) / f"{resources['notebook_id']}.ipynb"
+        models = {}
+        if path.exists():
+            for cell in nbformat.read(path, as_version=4).cells:
+                models[cell.metadata.get("nbgrader", {}).get("grade_id")] = cell.source
         cells = []
-        with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-            for cell in nb.cells:
-                cells.append(cell)
-                meta = cell.metadata.get("nbgrader", {})
-                if cell.cell_type != "markdown" or not (meta.get("solution") and meta.get("grade")):
-                    continue
-                try:
-                    stored = gradebook.find_source_cell(
-                        meta["grade_id"], resources["notebook_id"], resources["assignment_id"]
-                    )
-                except MissingEntry:
-                    continue
-                note = nbformat.v4.new_markdown_cell(f"**{MARKING_NOTE_HEADING}**\n\n{stored.source}")
+        for cell in nb.cells:
+            cells.append(cell)
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
+                model = models.get(meta.get("grade_id"), MISSING_SOURCE.format(path=path))
+                note = nbformat.v4.new_markdown_cell(f"**{MARKING_NOTE_HEADING}**\n\n{model}")
                 note.metadata["course_marking_note"] = True
                 cells.append(note)
         nb.cells = cells

@@ -1,0 +1,141 @@
+"""The formgrader in a browser, started the documented way (JupyterLab in the course folder), as a grader uses it.
+
+A course with 01_neuron released and one autograded submission; ``jupyter lab`` starts in the course folder
+(headless, on 127.0.0.1, with a token); Debian's Chromium (driven by Playwright, as in tests/book/test_browser.py)
+opens the formgrader's page of the submission, finds the marking note under the written answer, enters a score,
+and ``nbgrader export`` then shows the new total. Every request to another host is aborted and recorded.
+"""
+
+import csv
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from course_grader.workflow import MARKING_NOTE_HEADING
+from course_harness import Assignment, fill, make_course, nbgrader, release_notebook, submit
+
+NAME = "01_neuron"
+STUDENT = "ada"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+JUPYTER = str(Path(sys.executable).parent / "jupyter")
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _total(course):
+    result = nbgrader(course, "export", "--to=grades.csv")
+    assert result.returncode == 0, result.stdout
+    with open(course / "grades.csv", newline="") as handle:
+        return {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}[STUDENT]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """01_neuron released, the reference solution submitted by ada and autograded."""
+    course = make_course(tmp_path_factory.mktemp("formgrader"), [NAME])
+    for command in (["generate_assignment", NAME, "--force"], ["autograde", NAME]):
+        if command[0] == "autograde":
+            assignment = Assignment(course, NAME)
+            written = dict.fromkeys(assignment.manual, "The bias is minus the threshold.")
+            submit(course, NAME, STUDENT, fill(release_notebook(course, NAME), assignment.solutions, written))
+        result = nbgrader(course, *command)
+        assert result.returncode == 0, result.stdout
+    return course
+
+
+@pytest.fixture(scope="module")
+def server(course):
+    """``jupyter lab`` started in the course folder, as instructor.md says; yields (base URL, token)."""
+    port, token = _free_port(), secrets.token_hex(16)
+    log = open(course / "jupyter.log", "w")
+    process = subprocess.Popen(
+        [JUPYTER, "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        cwd=course,
+        env=dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"jupyter lab did not start:\n{(course / 'jupyter.log').read_text()}")
+            time.sleep(0.5)
+    yield base, token
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it for you)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(course, server, browser):
+    from nbgrader.api import Gradebook
+
+    base, token = server
+    assignment = Assignment(course, NAME)
+    written_id = next(iter(assignment.manual))
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook(NAME, NAME, STUDENT).id
+    before = _total(course)
+
+    blocked = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    context.route(
+        lambda url: urlparse(url).hostname not in ("127.0.0.1", "localhost"),
+        lambda route: (blocked.append(route.request.url), route.abort()),
+    )
+    page = context.new_page()
+    # The formgrader's front page (the page JupyterLab's Formgrader tab shows), then the submission's page.
+    page.goto(f"{base}/formgrader?token={token}")
+    page.get_by_text("Manage Assignments").first.wait_for()
+    page.goto(f"{base}/formgrader/submissions/{submission}/")
+    note = page.get_by_text(MARKING_NOTE_HEADING)
+    note.wait_for()
+    assert "Marking (instructors)" in page.locator("body").inner_text()
+
+    score = page.locator(f"input.score#{written_id}")
+    score.fill("1")
+    score.press("Tab")
+    page.wait_for_function(
+        f"() => $('#{written_id}').closest('.nbgrader_cell').find('.score-saved').is(':visible')", timeout=60_000
+    )
+    context.close()
+
+    assert _total(course) == before + 1
+    assert not [url for url in blocked if "mathjax" not in url], blocked

@@ -52,9 +52,11 @@ def _check_tests(grade_id, source, answers, where):
         if after.strip():
             raise AuthoringError(f"{where}: hidden tests come last in a test cell (nothing after {HIDDEN_END}).")
         hidden = source.split(HIDDEN_BEGIN)[1]
-        if "from course_grader import hidden" not in hidden or "hidden.check_hidden(" not in hidden:
+        compares = "hidden.check_hidden(" in hidden or "hidden.reference(" in hidden
+        if "from course_grader import hidden" not in hidden or not compares:
             raise AuthoringError(
-                f"{where}: the hidden block imports `from course_grader import hidden` and calls hidden.check_hidden."
+                f"{where}: the hidden block imports `from course_grader import hidden` and calls hidden.check_hidden "
+                "(or hidden.reference)."
             )
 
 

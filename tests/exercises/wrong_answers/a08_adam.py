@@ -34,7 +34,15 @@ WRONG_ANSWERS = {
             velocity = beta * velocity.astype(np.float64) + grad
             return param - learning_rate * velocity, velocity
             """,
-            _ids("momentum_step", "reference"),
+            _ids("momentum_step", "examples", "reference"),
+        ),
+        # The other convention (CS231n): the learning rate inside the velocity.
+        "learning_rate_in_the_velocity": (
+            """
+            velocity = beta * velocity + learning_rate * grad
+            return param - velocity, velocity
+            """,
+            _ids("momentum_step", "examples", "reference"),
         ),
     },
     "rmsprop_step": {
@@ -64,6 +72,13 @@ WRONG_ANSWERS = {
             square_avg *= rho
             square_avg += (1 - rho) * grad * grad
             return param - learning_rate * grad / (np.sqrt(square_avg) + eps), square_avg.copy()
+            """,
+            _ids("rmsprop_step", "examples", "reference"),
+        ),
+        "rho_weighs_the_gradient": (
+            """
+            square_avg = (1 - rho) * square_avg + rho * grad * grad
+            return param - learning_rate * grad / (np.sqrt(square_avg) + eps), square_avg
             """,
             _ids("rmsprop_step", "examples", "reference"),
         ),
@@ -120,4 +135,68 @@ WRONG_ANSWERS = {
             _ids("adam_step", "reference", "two_moons"),
         ),
     },
+}
+
+_TRAIN = """
+X = np.asarray(X)
+if X.dtype.kind != "f":
+    X = X.astype(np.float64)
+Y = np.asarray(Y).astype(X.dtype)
+if params is None:
+    params = init_network(architecture, seed=seed, method=init, dtype={dtype})
+else:
+    params = {copy}
+cost_function = get_loss(loss).cost
+rng = np.random.default_rng(seed)
+history = {{"loss": [], "accuracy": []}}
+m = X.shape[1]
+for epoch in range(1, epochs + 1):
+    if batch_size is None or batch_size >= m:
+        batches = [np.arange(m)]
+    else:
+        order = {order}
+        batches = [order[start : start + batch_size] for start in range(0, m, batch_size)]
+    total_cost = total_correct = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for batch in batches:
+            Y_hat, cache = network_forward(X[:, batch], params, architecture)
+            cost = cost_function(Y_hat, Y[:, batch])
+            if {diverged}:
+                raise FloatingPointError(f"Training diverged at epoch {{epoch}}: the cost is {{cost}}.")
+            total_cost += cost * len(batch)
+            if loss == "binary_cross_entropy":
+                total_correct += accuracy(Y_hat, Y[:, batch]) * len(batch)
+            grads = network_backward(Y_hat, Y[:, batch], cache, params, architecture, loss=loss)
+            if optimizer is None:
+                for name in params:
+                    params[name] = params[name] {sign} learning_rate * grads["d" + name]
+            else:
+                optimizer.update(params, grads)
+    history["loss"].append(total_cost / m)
+    if loss == "binary_cross_entropy":
+        history["accuracy"].append(total_correct / m)
+if not all(np.isfinite(value).all() for value in params.values()):
+    raise FloatingPointError(f"Training diverged at epoch {{epochs}}: a parameter holds NaN or inf.")
+return params, history
+"""
+
+
+def _train(
+    dtype="X.dtype",
+    copy="{name: np.array(value, dtype=X.dtype) for name, value in params.items()}",
+    order="rng.permutation(m)",
+    diverged="not np.isfinite(cost)",
+    sign="-",
+):
+    return _TRAIN.format(dtype=dtype, copy=copy, order=order, diverged=diverged, sign=sign)
+
+
+WRONG_ANSWERS["train"] = {
+    # The caller's dict is updated: its arrays are rebound to the trained ones.
+    "trains_the_callers_params": (_train(copy="params"), _ids("train", "examples", "reference")),
+    "climbs_the_gradient": (_train(sign="+"), _ids("train", "examples", "two_moons", "reference")),
+    "float64_parameters": (_train(dtype="np.float64"), _ids("train", "examples", "reference")),
+    "batches_never_shuffled": (_train(order="np.arange(m)"), _ids("train", "examples", "reference")),
+    # +inf is not NaN: the run goes on until inf - inf makes a NaN, epochs later.
+    "checks_only_nan": (_train(diverged="np.isnan(cost)"), _ids("train", "examples")),
 }

@@ -39,8 +39,9 @@ def minimize(gradient, x0, learning_rate, n_steps):
     ----------
     gradient : callable, x (shape (d,)) -> dJ/dx (shape (d,)); for d = 1 scalars work too
     x0 : float or array, shape (d,)
-    learning_rate : float
-    n_steps : int
+    learning_rate : float > 0
+    n_steps : int >= 0, updates to make (steps, not epochs: there is no data set to pass over; the functions
+        that loop over data, :func:`fit_linear_regression` and ``nnlib.training.train``, take ``epochs``)
 
     Returns
     -------
@@ -102,24 +103,24 @@ def linear_regression_gradient(theta, x, y):
     return np.array([residual.mean(), (residual * x).mean()])
 
 
-def fit_linear_regression(x, y, learning_rate=0.1, n_epochs=1000, theta_init=(0.0, 0.0)):
+def fit_linear_regression(x, y, learning_rate=0.1, epochs=1000, theta_init=(0.0, 0.0)):
     r"""Fit :math:`\hat y = \theta_0 + \theta_1 x` by full-batch gradient descent.
 
     Parameters
     ----------
     x, y : arrays, shape (m,)
     learning_rate : float
-    n_epochs : int
+    epochs : int >= 0, passes over the data (full batch: one step each), as in nnlib.training.train
     theta_init : pair of floats
 
     Returns
     -------
-    path : array, shape (n_epochs + 1, 2), :math:`(\theta_0, \theta_1)` after each epoch
-    costs : array, shape (n_epochs + 1,), the cost at each point of the path
+    path : array, shape (epochs + 1, 2), :math:`(\theta_0, \theta_1)` after each epoch
+    costs : array, shape (epochs + 1,), the cost at each point of the path
     """
     _, x, y = _check_regression_inputs(theta_init, x, y)
-    check_number(n_epochs, "n_epochs", low=0, integer=True)
-    path = minimize(lambda theta: linear_regression_gradient(theta, x, y), theta_init, learning_rate, n_epochs)
+    check_number(epochs, "epochs", low=0, integer=True)
+    path = minimize(lambda theta: linear_regression_gradient(theta, x, y), theta_init, learning_rate, epochs)
     costs = np.array([linear_regression_cost(theta, x, y) for theta in path])
     return path, costs
 

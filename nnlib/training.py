@@ -77,10 +77,10 @@ class _Divergence:
     def __init__(self, params, learning_rate):
         self.initial_scale = max(_parameter_scale(params), 1.0)
         self.cause = (
-            f"the learning rate ({learning_rate}) is likely too large for this network and optimizer; "
-            "lower it, or check the inputs' scale"
+            f"a learning rate ({learning_rate}) too large for this network and optimizer; lower it, or check the "
+            "inputs' scale"
             if learning_rate is not None
-            else "the optimizer's step is likely too large; lower its learning rate, or check the inputs' scale"
+            else "steps too large for this network; lower the optimizer's learning rate, or check the inputs' scale"
         )
         self.warned = set()
 
@@ -130,7 +130,8 @@ class _Divergence:
 
     def _check_rising(self, epoch, costs):
         recent, before = np.mean(costs[-RISING_WINDOW:]), np.mean(costs[-2 * RISING_WINDOW : -RISING_WINDOW])
-        if recent > 1.1 * before and costs[-1] > costs[0]:
+        mostly_rising = np.mean(np.diff(costs[-RISING_WINDOW:]) > 0) >= 0.75
+        if recent > before and mostly_rising and costs[-1] > costs[0]:
             self.warn(
                 "rising",
                 epoch,
@@ -236,7 +237,8 @@ def train(
     is certain: the cost is NaN or infinite; a parameter is, or has grown 1e8 times its initial scale; or
     most outputs are saturated at the wrong label (where the clipped cross-entropy hides how bad they are).
     The first signs (parameters grown 1e4 times, 10 % of the outputs saturated at the wrong label, the cost
-    rising over a window of 20 epochs above where it started) give one :class:`DivergenceWarning` each.
+    rising in most epochs of a 20-epoch window, to above where it started) give one :class:`DivergenceWarning`
+    each.
     NumPy's overflow warnings are silenced meanwhile.
     """
     validate_architecture(architecture)

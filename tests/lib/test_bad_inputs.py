@@ -134,7 +134,7 @@ CASES = {
     ),
     "gradient_descent.fit_linear_regression": (
         gradient_descent.fit_linear_regression,
-        {"x": np.arange(4.0), "y": np.arange(4.0), "learning_rate": 0.1, "n_epochs": 2},
+        {"x": np.arange(4.0), "y": np.arange(4.0), "learning_rate": 0.1, "epochs": 2},
         {"x": {**ANY_ARRAY, "NaN": with_nan, "empty": lambda v: np.empty(0)}, "learning_rate": POSITIVE},
     ),
     "gradient_descent.cosine_decay": (

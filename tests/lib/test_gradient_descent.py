@@ -78,7 +78,7 @@ def test_fit_linear_regression_reaches_least_squares():
     rng = np.random.default_rng(1)
     x = rng.uniform(0, 2, 100)
     y = 4 + 3 * x + rng.standard_normal(100)
-    path, costs = fit_linear_regression(x, y, learning_rate=0.1, n_epochs=3000)
+    path, costs = fit_linear_regression(x, y, learning_rate=0.1, epochs=3000)
     slope, intercept = np.polyfit(x, y, 1)
     np.testing.assert_allclose(path[-1], [intercept, slope], rtol=1e-6)
     assert path.shape == (3001, 2) and costs.shape == (3001,)
@@ -96,7 +96,7 @@ def test_fit_linear_regression_rejects_bad_input():
 def test_fit_linear_regression_too_large_a_rate_raises():
     x = np.linspace(0, 2, 10)
     with pytest.raises(FloatingPointError, match="step"):
-        fit_linear_regression(x, 3 * x, learning_rate=10.0, n_epochs=10_000)
+        fit_linear_regression(x, 3 * x, learning_rate=10.0, epochs=10_000)
 
 
 @pytest.mark.parametrize(("step", "expected"), [(0, 1.0), (50, 0.55), (100, 0.1), (150, 0.1)])

@@ -38,7 +38,12 @@ def test_release_has_no_solutions_and_no_hidden_tests(graded):
     for cell in graded.assignment.source.cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
             secret_lines += cell.source.split("### BEGIN HIDDEN TESTS")[1].splitlines()
-    leaked = [line.strip() for line in secret_lines if len(line.strip()) > 12 and line.strip() in text]
+    public = {f"{function}," for function in graded.assignment.functions}  # a graded function named as an argument
+    leaked = [
+        line.strip()
+        for line in secret_lines
+        if len(line.strip()) > 12 and line.strip() in text and line.strip() not in public
+    ]
     assert not leaked, f"solution or hidden-test lines in the release: {leaked}"
 
 
@@ -74,6 +79,21 @@ def test_validate_passes_the_reference_and_fails_the_blank_release(graded):
     assert "VALIDATION FAILED" in by_student["blank"], graded.validate_log[-3000:]
 
 
+def test_validate_shows_each_failure_whole_and_short(graded):
+    """The failure messages of a wrong submission: not cut at nbgrader's line width, no traceback through
+    course_checks, and the line of the test cell that failed."""
+    reports = re.split(r"Validating '", graded.validate_log)[1:]
+    by_student = {report.split("/submitted/")[1].split("/")[0]: report for report in reports}
+    if "wrong_1" not in by_student:
+        pytest.skip("a wrong submission is validated for the first assignment only")
+    report = by_student["wrong_1"]
+    errors = [part.split("=" * 20)[0] for part in report.split("The error was:")[1:]]
+    assert "VALIDATION FAILED" in report and errors, report[-3000:]
+    for error in errors:
+        assert "Check failed at line" in error and "course_checks" not in error, error
+        assert not [line for line in error.splitlines() if line.endswith("...")], f"a line was cut:\n{error}"
+
+
 def test_feedback_never_shows_hidden_test_code(graded):
     assert graded.feedback_status == 0, graded.feedback_log[-3000:]
     hidden_lines = set()
@@ -81,6 +101,7 @@ def test_feedback_never_shows_hidden_test_code(graded):
         if "### BEGIN HIDDEN TESTS" in cell.source:
             hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
             hidden_lines |= {line.strip() for line in hidden.splitlines() if len(line.strip()) > 12}
+    hidden_lines -= {f"{function}," for function in graded.assignment.functions}  # a graded function as an argument
     pages = sorted((graded.course / "feedback").glob(f"*/{graded.name}/*.html"))
     assert {page.parts[-3] for page in pages} == set(graded.students)
     for page in pages:
@@ -108,7 +129,7 @@ def test_csv_export_has_one_row_per_student_with_the_right_total(graded):
 def test_assignment_follows_the_course_rules(name):
     """Counts and the wrong-answers file, without running anything (fast)."""
     assignment = Assignment(COURSE, name)
-    assert 3 <= len(assignment.functions) <= 6, assignment.functions
+    assert 3 <= len(assignment.functions) <= 8, assignment.functions
     assert assignment.manual, "at least one manually graded written answer"
     wrong = assignment.wrong_answers()
     assert sorted(wrong) == sorted(assignment.functions), "wrong answers for every graded function, and only those"

@@ -38,6 +38,14 @@ WRONG_ANSWERS = {
             "return np.hstack([layer_forward(X[:, i], W, b) for i in range(X.shape[1])])",
             _ids("batch_forward_loop", "examples", "reference"),
         ),
+        "float64_result": (
+            "return np.hstack([layer_forward(X[:, [i]], W, b) for i in range(X.shape[1])]).astype(np.float64)",
+            _ids("batch_forward_loop", "examples", "reference"),
+        ),
+        "skips_the_last_example": (
+            "return np.hstack([layer_forward(X[:, [i]], W, b) for i in range(X.shape[1] - 1)])",
+            _ids("batch_forward_loop", "examples", "reference"),
+        ),
     },
     "batch_forward": {
         "no_shape_check": ("return W @ X + b", _ids("batch_forward", "shape_errors")),
@@ -49,18 +57,18 @@ WRONG_ANSWERS = {
             """,
             _ids("batch_forward", "shape_errors"),
         ),
+        # The checks of _CHECK as asserts: the wrong exception type.
+        "asserts_instead_of_raising": (
+            _CHECK.replace("raise ValueError(", "raise AssertionError(") + "return W @ X + b\n",
+            _ids("batch_forward", "shape_errors"),
+        ),
         "no_bias": (_CHECK + "return W @ X\n", _ids("batch_forward", "examples", "reference")),
         "float64_result": (
             _CHECK + "return W.astype(np.float64) @ X.astype(np.float64) + b\n",
-            _ids("batch_forward", "reference"),
+            _ids("batch_forward", "examples", "reference"),
         ),
     },
     "train_test_split": {
-        "rows_not_columns": (
-            _SPLIT + "return X[shuffled[test_count:]], X[shuffled[:test_count]], Y[shuffled[test_count:]], "
-            "Y[shuffled[:test_count]]\n",
-            _ids("train_test_split", "examples", "reference"),
-        ),
         "separate_permutations_for_X_and_Y": (
             """
             m = X.shape[1]
@@ -80,12 +88,25 @@ WRONG_ANSWERS = {
             train, test = shuffled[test_count:], shuffled[:test_count]
             return X[:, train], X[:, test], Y[:, train], Y[:, test]
             """,
-            _ids("train_test_split", "reference"),
+            _ids("train_test_split", "examples", "reference"),
+        ),
+        # A half rounds up (int(x + 0.5)), where Python's round takes it to the even neighbour.
+        "rounds_halves_up": (
+            _SPLIT.replace("int(round(test_fraction * m))", "int(test_fraction * m + 0.5)")
+            + "train, test = shuffled[test_count:], shuffled[:test_count]\n"
+            "return X[:, train], X[:, test], Y[:, train], Y[:, test]\n",
+            _ids("train_test_split", "examples", "reference"),
         ),
         "test_set_from_the_end": (
             _SPLIT + "test, train = shuffled[m - test_count:], shuffled[: m - test_count]\n"
             "return X[:, train], X[:, test], Y[:, train], Y[:, test]\n",
-            _ids("train_test_split", "reference"),
+            _ids("train_test_split", "examples", "reference"),
+        ),
+        # Right values, but X and Y come back shuffled.
+        "shuffles_in_place": (
+            _SPLIT + "X[...] = X[:, shuffled]\nY[...] = Y[:, shuffled]\n"
+            "return X[:, test_count:], X[:, :test_count], Y[:, test_count:], Y[:, :test_count]\n",
+            _ids("train_test_split", "examples", "reference"),
         ),
     },
 }

@@ -8,11 +8,15 @@
   without plotly.js. This extension copies ``plotly.min.js`` from the installed ``plotly`` package (pinned in
   requirements.lock) to ``_static/plotly/`` and adds a script tag for it to the pages that hold such a figure
   (those whose body has an element of class ``plotly-graph-div``), so that other pages do not load 4.6 MB for nothing.
+- Font Awesome: matplotlib's ``to_jshtml`` animations link Font Awesome 4 from a CDN for their buttons' icons. The
+  link is removed from the pages; the book theme's own Font Awesome (served from ``_static``) draws the same
+  ``<i class="fa fa-play">`` icons.
 - thebe: Jupyter Book always loads sphinx-thebe, whose page scripts would fetch thebe from unpkg.com and, in
   sphinx-thebe 0.3.1, declare ``THEBE_JS_URL`` twice (a console error on every page). With the thebe launch
   button off (``launch_buttons: thebe: false``) those scripts do nothing useful, so they are left out of the pages.
 """
 
+import re
 import shutil
 from importlib.util import find_spec
 from pathlib import Path
@@ -23,6 +27,10 @@ from sphinx.errors import ExtensionError
 TARGET = "mathjax"  # under the build's _static/
 PLOTLY_TARGET = "plotly/plotly.min.js"  # under the build's _static/
 PLOTLY_MARKER = "plotly-graph-div"  # the class of the div plotly's to_html draws into
+# The stylesheet link matplotlib's animation HTML (matplotlib/_animation_data.py) puts before its player.
+ANIMATION_FONT_AWESOME = re.compile(
+    r"<link\s+rel=\"stylesheet\"\s+href=\"https://maxcdn\.bootstrapcdn\.com/font-awesome/[^\"]*\"\s*/?>"
+)
 ENTRY_POINT = "tex-mml-chtml.js"
 # Combined bundles the book never loads; everything else (TeX extensions loaded on demand, fonts, menu,
 # accessibility) is copied because MathJax fetches it lazily from next to the entry point.
@@ -97,6 +105,11 @@ def add_plotly_script(app, pagename, templatename, context, doctree):
         app.add_js_file(PLOTLY_TARGET)  # during html-page-context: for this page only
 
 
+def drop_animation_font_awesome(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = ANIMATION_FONT_AWESOME.sub("", context["body"])
+
+
 def _is_thebe_script(script):
     filename = getattr(script, "filename", None) or str(script)
     body = getattr(script, "attributes", {}).get("body", "")
@@ -115,6 +128,7 @@ def setup(app):
     # Before drop_thebe_scripts, which replaces the page's list of scripts by a filtered copy.
     app.connect("html-page-context", add_plotly_script, priority=400)
     app.connect("html-page-context", drop_thebe_scripts)
+    app.connect("html-page-context", drop_animation_font_awesome)
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", copy_plotly)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,7 @@
 """Figure helpers shared by the chapters (not part of nnlib: nothing here is course material).
 
-Animations: ``animation(anim, fps=2, default_mode="once")`` for a matplotlib animation; it is ``to_jshtml`` without
-the Font Awesome stylesheet that matplotlib links from a CDN (test_book_build.py refuses any such link).
+Animations: ``HTML(anim.to_jshtml(...))`` as usual; ``_ext/offline_book.py`` removes the Font Awesome stylesheet that
+matplotlib links from a CDN (test_book_build.py refuses any such link).
 
 Interactive figures
 -------------------
@@ -28,8 +28,6 @@ figure's element as ``figure`` and the ``Plotly`` object. Such scripts run in th
 of a scripted figure do nothing. Keep figures small (a few hundred points per step): every step is in the page.
 Use no LaTeX in plotly text (the book's MathJax does not typeset inside the SVG); write w₁, σ, η in Unicode.
 """
-
-import re
 
 import numpy as np
 import plotly.io as pio
@@ -218,25 +216,3 @@ def neuron_explorer(X, Y, w, b, limits=(-2.0, 3.0), resolution=41):
         margin={"t": 60, "b": 10},
     )
     return fig
-
-
-# matplotlib's to_jshtml links Font Awesome 4 from a CDN for its buttons' icons; the book must not load it. The book
-# theme's own Font Awesome (served from _static) draws the same <i class="fa fa-play"> icons.
-_REMOTE_STYLESHEET = re.compile(r"<link\s+rel=\"stylesheet\"\s+href=\"https?://[^\"]*\"\s*/?>", re.IGNORECASE)
-
-
-def animation(anim, **to_jshtml_options):
-    """A matplotlib animation as self-contained HTML (``to_jshtml``) that plays offline in the book.
-
-    ``to_jshtml`` embeds every frame and the player's JavaScript, but links the stylesheet of its buttons' icons
-    from a CDN; that link is removed (the built book's theme supplies the icons). End a cell with it, as with
-    ``interactive``::
-
-        animation(FuncAnimation(fig, update, frames=8), fps=2, default_mode="once")
-
-    Keep the frame count small: every frame is a PNG inside the page.
-    """
-    from IPython.display import HTML
-
-    html = anim.to_jshtml(**to_jshtml_options)
-    return HTML(_REMOTE_STYLESHEET.sub("", html))

@@ -133,11 +133,12 @@ class Runner:
             exec(compile(source, f"<answer {grade_id}>", "exec"), namespace)
         return namespace
 
-    def run(self, function, body, hidden_too=True, timeout=60):
+    def run(self, function, body, hidden_too=True, timeout=60, first_only=False):
         """(test ids whose visible part fails, test ids whose hidden block fails) for this body of ``function``;
         every test id of the function in both when the answer hangs or kills the process running it. Without
-        ``hidden_too`` the hidden blocks are not run (the second set is empty)."""
-        ids = sorted(self.assignment.ids_of(function))
+        ``hidden_too`` the hidden blocks are not run (the second set is empty); with ``first_only`` the visible
+        parts run in the notebook's order up to the first that fails (is it caught by a visible test?)."""
+        ids = [grade_id for grade_id in self.tests if grade_id in self.assignment.ids_of(function)]
 
         def cells():
             visible, hidden = set(), set()
@@ -145,6 +146,8 @@ class Runner:
                 shown, secret = _split(self.tests[grade_id])
                 if _fails(shown, self.namespace(function, body), f"<{grade_id}>"):
                     visible.add(grade_id)
+                    if first_only:
+                        break
                 if hidden_too and secret and _fails(secret, self.namespace(function, body), f"<{grade_id} hidden>"):
                     hidden.add(grade_id)
             return visible, hidden
@@ -152,11 +155,11 @@ class Runner:
         visible, hidden = _in_child(cells, timeout) or (ids, ids if hidden_too else ())
         return frozenset(visible), frozenset(hidden)
 
-    def outcomes(self, hidden_too=True):
-        """The Outcome of every wrong answer of the assignment."""
+    def outcomes(self, hidden_too=True, first_only=False):
+        """The Outcome of every wrong answer of the assignment (``run``'s options)."""
         for function, answers in self.assignment.wrong_answers().items():
             for answer, (body, declared) in answers.items():
-                visible, hidden = self.run(function, body, hidden_too)
+                visible, hidden = self.run(function, body, hidden_too, first_only=first_only)
                 yield Outcome(self.assignment.name, function, answer, frozenset(declared), visible, hidden)
 
 

@@ -45,7 +45,9 @@ def graded(request, tmp_path_factory):
         student: submit(course, name, student, release if bodies is None else fill(release, bodies, written))
         for student, (bodies, _lost) in students.items()
     }
-    validation = _validate(course, [paths["reference"], paths["blank"]])
+    # A wrong submission is validated too, for one assignment: what a learner reads when Validate fails.
+    shown = [paths["wrong_1"]] if name == ASSIGNMENTS[0] and "wrong_1" in paths else []
+    validation = _validate(course, [paths["reference"], paths["blank"], *shown])
     autograded = nbgrader(course, "autograde", name)
     validated = validation.communicate(timeout=600)[0]
     feedback = nbgrader(course, "generate_feedback", name)

@@ -4,7 +4,6 @@ of test_browser.py, network cut off), moving a slider of the single-neuron figur
 The figure is plotly (chapters/_figures.py), drawn by the plotly.js that _ext/offline_book.py ships in the build.
 """
 
-import pytest
 from test_browser import browser, site, visit  # noqa: F401 - the browser, the served site and a tab are fixtures
 
 CHAPTER = "chapters/01_neuron"
@@ -21,20 +20,10 @@ FIGURE_STATE = """(selector) => {
 }"""
 
 
-@pytest.fixture
-def neuron_figure(visit):  # noqa: F811 - the fixture imported above
+def test_moving_a_slider_redraws_the_neuron_figure(visit):  # noqa: F811 - the fixture imported above
     page = visit.open(CHAPTER)
     page.locator(f"{FIGURE} .main-svg").first.wait_for()
-    return page
-
-
-def test_plotly_is_served_by_the_book(neuron_figure, visit):  # noqa: F811
-    assert neuron_figure.evaluate("() => typeof Plotly.newPlot") == "function"
-    assert [url for url in visit.blocked] == []
-
-
-def test_moving_a_slider_redraws_the_neuron_figure(neuron_figure, visit):  # noqa: F811
-    page = neuron_figure
+    assert page.evaluate("() => typeof Plotly.newPlot") == "function"  # the book's own plotly.js
     before = page.evaluate(FIGURE_STATE, FIGURE)
     rail = page.locator(f"{FIGURE} .slider-container .slider-rail-touch-rect").first  # the slider of w1
     rail.scroll_into_view_if_needed()

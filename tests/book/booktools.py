@@ -26,7 +26,7 @@ ARTIFACTS_DIR = ROOT / "test-artifacts"
 BUILD_TIMEOUT = 900  # seconds; the whole book builds in about a minute
 
 # Everything the HTML is made from: a build older than any of these is stale.
-BOOK_SOURCES = ("*.md", "*.yml", "*.bib", "chapters/*.md", "nnlib/*.py", "_ext/*.py", "_static/**/*")
+BOOK_SOURCES = ("*.md", "*.yml", "*.bib", "chapters/*.md", "chapters/*.py", "nnlib/*.py", "_ext/*.py", "_static/**/*")
 
 
 def chapter_files():

@@ -29,9 +29,7 @@ import numpy as np
 
 def _show(value):
     if isinstance(value, np.ndarray):
-        return np.array_repr(value, max_line_width=_WIDTH - 14, precision=6, suppress_small=True).replace(
-            "\n", "\n          "
-        )
+        return np.array_repr(value, max_line_width=_WIDTH - 14, precision=6).replace("\n", "\n          ")
     return repr(value)
 
 

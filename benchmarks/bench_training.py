@@ -15,6 +15,11 @@ same for both libraries:
 
 Cases:
 
+PyTorch runs twice per repeat: *plain* (``nn.Sigmoid`` + ``BCELoss``, the optimizer's default implementation),
+the translation of the article's code, and *best*, its fastest CPU configuration for the same training (the loss
+on the logits, ``BCEWithLogitsLoss``, and the ``fused=True`` optimizer; one thread stays fastest for matrices this
+small, see ``--torch-threads``). The ratios nnlib/pytorch and nnlib/pytorch-best are printed for every case.
+
 1. the source article's setting: 2->25->50->50->25->1 (ReLU hidden, sigmoid output), ``make_moons(1000,
    noise=0.2)`` with a 10% test split, full-batch gradient descent at lr 0.01 (PyTorch: ``SGD``), BCE;
 2. the same network trained with Adam at lr 0.001;
@@ -57,8 +62,11 @@ LARGE_ARCHITECTURE = [
 ]
 
 
-def torch_model(params, architecture):
-    """A ``torch.nn.Sequential`` with the same layers as ``architecture`` and nnlib's weights copied in."""
+def torch_model(params, architecture, logits=False):
+    """A ``torch.nn.Sequential`` with the same layers as ``architecture`` and nnlib's weights copied in.
+
+    ``logits``: leave the final sigmoid out, for ``BCEWithLogitsLoss``.
+    """
     activations = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
     layers = []
     for l, layer in enumerate(architecture, start=1):
@@ -66,19 +74,24 @@ def torch_model(params, architecture):
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(params[f"W{l}"]))  # (n[l], n[l-1]) in both libraries
             linear.bias.copy_(torch.from_numpy(params[f"b{l}"].ravel()))
-        layers += [linear, activations[layer["activation"]]()]
+        layers.append(linear)
+        if not (logits and l == len(architecture)):
+            layers.append(activations[layer["activation"]]())
     return torch.nn.Sequential(*layers)
 
 
-def train_torch(X, Y, params, architecture, epochs, make_optimizer, batch_size=None, seed=99):
+def train_torch(X, Y, params, architecture, epochs, make_optimizer, batch_size=None, seed=99, best=False):
     """PyTorch's version of ``nnlib.training.train``: cost and accuracy recorded every epoch.
 
     X : (n_x, m) and Y : (1, m) in nnlib's layout; PyTorch gets the transposes (one example per row).
-    Returns the final epoch's training cost.
+    ``best``: PyTorch's fastest CPU form of the same training: the loss on the logits (``BCEWithLogitsLoss``,
+    no final sigmoid module; accuracy from logit > 0) and the optimizer's ``fused`` implementation
+    (``make_optimizer`` gets ``fused=True``). Returns the final epoch's training cost.
     """
-    model = torch_model(params, architecture)
-    optimizer = make_optimizer(model.parameters())
-    cost_function = torch.nn.BCELoss()
+    model = torch_model(params, architecture, logits=best)
+    optimizer = make_optimizer(model.parameters(), fused=True) if best else make_optimizer(model.parameters())
+    cost_function = torch.nn.BCEWithLogitsLoss() if best else torch.nn.BCELoss()
+    threshold = 0.0 if best else 0.5
     inputs, targets = torch.from_numpy(np.ascontiguousarray(X.T)), torch.from_numpy(np.ascontiguousarray(Y.T))
     m = inputs.shape[0]
     generator = torch.Generator().manual_seed(seed)
@@ -94,7 +107,7 @@ def train_torch(X, Y, params, architecture, epochs, make_optimizer, batch_size=N
             cost.backward()
             optimizer.step()
             total_cost += cost.item() * y.shape[0]
-            total_correct += ((y_hat > 0.5) == (y > 0.5)).sum().item()
+            total_correct += ((y_hat > threshold) == (y > 0.5)).sum().item()
         costs.append(total_cost / m)
         accuracies.append(total_correct / m)
     return costs[-1]
@@ -108,34 +121,40 @@ def timed(function):
 
 
 def time_case(name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_optimizer, batch_size=None):
-    """Time nnlib and PyTorch ``repeats`` times each (alternating), print the medians, return the CPU-time ratio."""
+    """Time nnlib, plain PyTorch and PyTorch's best CPU configuration ``repeats`` times each (in turn), print the
+    medians and both ratios, return the CPU-time ratio nnlib/plain PyTorch."""
     params = init_network(architecture, seed=99, dtype=DTYPE)
-    times = {"nnlib": [], "pytorch": []}
+    times = {"nnlib": [], "pytorch": [], "pytorch-best": []}
+    costs = {}
     for _ in range(repeats):
         (_, history), *nnlib_times = timed(
             lambda: train(X, Y, architecture, epochs, optimizer=nnlib_optimizer(), params=params, batch_size=batch_size)
         )
-        torch_cost, *torch_times = timed(
-            lambda: train_torch(X, Y, params, architecture, epochs, torch_optimizer, batch_size)
-        )
+        costs["nnlib"] = history.loss[-1]
         times["nnlib"].append(nnlib_times)
-        times["pytorch"].append(torch_times)
+        for variant, best in (("pytorch", False), ("pytorch-best", True)):
+            costs[variant], *torch_times = timed(
+                lambda best=best: train_torch(
+                    X, Y, params, architecture, epochs, torch_optimizer, batch_size, best=best
+                )
+            )
+            times[variant].append(torch_times)
     print(f"\n{name}: {epochs} epochs, {repeats} repeats each")
     medians = {}
     for library, runs in times.items():
         wall, cpu = (statistics.median(run[i] for run in runs) for i in (0, 1))
         medians[library] = cpu
         cpu_runs = ", ".join(f"{run[1]:.2f}" for run in runs)
-        print(f"  {library:7s} median CPU {cpu:7.3f} s, wall {wall:7.3f} s  (CPU runs: {cpu_runs})")
-    print(f"  final training cost: nnlib {history.loss[-1]:.4f}, pytorch {torch_cost:.4f}")
+        print(f"  {library:12s} median CPU {cpu:7.3f} s, wall {wall:7.3f} s  (CPU runs: {cpu_runs})")
+    print("  final training cost: " + ", ".join(f"{library} {cost:.4f}" for library, cost in costs.items()))
     ratio = medians["nnlib"] / medians["pytorch"]
-    print(f"  ratio nnlib/pytorch {ratio:.2f}")
+    print(f"  ratio nnlib/pytorch {ratio:.2f}, nnlib/pytorch-best {medians['nnlib'] / medians['pytorch-best']:.2f}")
     return ratio
 
 
 def print_header():
     print("nnlib vs PyTorch CPU training benchmark")
-    print("dtype float32 for both; 1 thread for both (threadpoolctl for NumPy's BLAS, torch.set_num_threads(1))")
+    print("dtype float32 for both; NumPy's BLAS on 1 thread (threadpoolctl), PyTorch on torch.get_num_threads()")
     print("times: medians of process CPU time (used for the ratios) and of wall-clock time; runs alternate")
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, {platform.machine()}"
@@ -153,12 +172,13 @@ def print_header():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's epochs (e.g. 0.1)")
+    parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch's intra-op threads (default 1)")
     args = parser.parse_args()
 
     def epochs(count):
         return max(1, round(count * args.scale))
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.torch_threads)
     torch.manual_seed(0)
     with threadpool_limits(limits=1):
         print_header()
@@ -173,7 +193,7 @@ def main():
             epochs(4000),
             9,
             nnlib_optimizer=lambda: None,  # train's default: plain gradient descent at learning_rate=0.01
-            torch_optimizer=lambda parameters: torch.optim.SGD(parameters, lr=0.01),
+            torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
         )
         time_case(
             "2. same network, full-batch Adam lr 0.001",
@@ -183,7 +203,7 @@ def main():
             epochs(2500),
             5,
             nnlib_optimizer=lambda: Adam(learning_rate=0.001),
-            torch_optimizer=lambda parameters: torch.optim.Adam(parameters, lr=0.001),
+            torch_optimizer=lambda parameters, **options: torch.optim.Adam(parameters, lr=0.001, **options),
         )
         rng = np.random.default_rng(1)
         X_large = rng.standard_normal((10, 100_000)).astype(DTYPE)
@@ -197,7 +217,7 @@ def main():
             epochs(2),
             5,
             nnlib_optimizer=lambda: None,
-            torch_optimizer=lambda parameters: torch.optim.SGD(parameters, lr=0.01),
+            torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
             batch_size=256,
         )
     print(f"ratio nnlib/pytorch: {article_ratio:.2f}")

@@ -12,8 +12,9 @@ Compare with an analytic gradient by the relative error
 - Richardson extrapolation, :math:`(4 D(h) - D(2h))/3` with :math:`D` the central difference, cancels the
   :math:`h^2` term: the error is :math:`O(h^4)` plus rounding, so a larger step (``h = 1e-4``) keeps the
   rounding error :math:`\approx \epsilon |J| / h` small;
-- a component whose steps move any pre-activation of a ReLU or leaky ReLU layer across its kink at 0 is
-  skipped (the difference quotient straddles the kink) and counted in ``skipped``;
+- a component whose steps move any pre-activation of a ReLU, leaky ReLU or ELU layer across 0 (a kink, or for
+  ELU a jump of the second derivative) is skipped (the difference quotient straddles it) and counted in
+  ``skipped``;
 - the cost is the *unclipped* one (for a sigmoid output with cross-entropy, computed from :math:`Z^{[L]}` as
   :math:`\operatorname{softplus}(z) - yz`), the function whose gradient backpropagation computes;
 - a gradient of the wrong shape (a transposed ``dW``, say) is reported as such, not as a broadcast error.
@@ -33,7 +34,9 @@ from nnlib.losses import get_loss
 from nnlib.network import network_forward, validate_architecture
 
 RIGHT_BELOW, BUG_ABOVE = 1e-8, 1e-7
-KINKED_ACTIVATIONS = ("relu", "leaky_relu")
+# Activations not smooth at 0: ReLU and leaky ReLU have a kink; ELU's second derivative jumps (its first too unless
+# alpha = 1), which spoils the extrapolation, whose error terms assume smoothness, as surely as a kink.
+KINKED_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 
 
 def numerical_gradient(f, x, h=1e-6):

@@ -74,13 +74,17 @@ def problem(seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--small-only", action="store_true", help="skip the two 2-25-50-50-25-1 networks")
     args = parser.parse_args()
     start = time.perf_counter()
-    false_alarms, misses, shape_misses, skipped_total = [], [], [], 0
+    false_alarms, misses, shape_misses, skipped_total, checked = [], [], [], 0, 0
     worst_clean, least_bug = 0.0, np.inf
     with threadpool_limits(limits=1):
         for seed in range(args.seeds):
             name, architecture, loss, X, Y, params = problem(seed)
+            if args.small_only and architecture[0]["output_dim"] == 25:
+                continue
+            checked += 1
             Y_hat, cache = network_forward(X, params, architecture)
             grads = network_backward(Y_hat, Y, cache, params, architecture, loss=loss)
             numeric, kinked = network_numerical_gradients(X, Y, params, architecture, loss=loss)
@@ -104,20 +108,20 @@ def main():
             result = compare_gradients(numeric, kinked, transposed)
             if f"W{non_square}" not in result.shape_mismatches or result.verdict != "bug":
                 shape_misses.append(seed)
-            if (seed + 1) % 50 == 0:
+            if checked % 50 == 0:
                 print(
-                    f"  after {seed + 1} seeds: {len(false_alarms)} false alarms, {len(misses)} misses, "
+                    f"  after {checked} seeds: {len(false_alarms)} false alarms, {len(misses)} misses, "
                     f"worst clean {worst_clean:.2e}, least bug {least_bug:.2e}",
                     flush=True,
                 )
     seconds = time.perf_counter() - start
     print(
-        f"{args.seeds} seeds over {len(CASES)} architectures in {seconds:.0f} s; bands: right below "
+        f"{checked} of seeds 0..{args.seeds - 1} checked in {seconds:.0f} s; bands: right below "
         f"{RIGHT_BELOW:.0e}, bug from {BUG_ABOVE:.0e}"
     )
-    print(f"false alarms (correct backward pass not 'right'): {len(false_alarms)}/{args.seeds} {false_alarms[:5]}")
-    print(f"misses (gradient changed by 1e-6 of its norm, not 'bug'): {len(misses)}/{2 * args.seeds} {misses[:5]}")
-    print(f"transposed dW not reported as a shape mismatch: {len(shape_misses)}/{args.seeds}")
+    print(f"false alarms (correct backward pass not 'right'): {len(false_alarms)}/{checked} {false_alarms[:5]}")
+    print(f"misses (gradient changed by 1e-6 of its norm, not 'bug'): {len(misses)}/{2 * checked} {misses[:5]}")
+    print(f"transposed dW not reported as a shape mismatch: {len(shape_misses)}/{checked}")
     print(f"largest clean relative error {worst_clean:.2e}; smallest relative error of a planted bug {least_bug:.2e}")
     print(f"components skipped next to a ReLU kink: {skipped_total} in all")
 

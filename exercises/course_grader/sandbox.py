@@ -186,7 +186,8 @@ def learner_runtime(assignment, functions):
     for name in ["__init__", "_validation", *modules]:
         shutil.copy(nnlib_folder / f"{name}.py", site / "nnlib" / f"{name}.py")
     (site / "course_checks").mkdir()
-    shutil.copy(COURSE_CHECKS, site / "course_checks" / "__init__.py")
+    for module in ["__init__.py", "mine.py"]:  # mine.py: the learner's own library (falls back to nnlib here)
+        shutil.copy(COURSE_CHECKS.parent / module, site / "course_checks" / module)
     (site / "course_grader" / "sandboxed").mkdir(parents=True)
     for name in ["__init__.py", "protocol.py", "sandboxed/__init__.py", "sandboxed/serve.py", "sandboxed/execute.py"]:
         shutil.copy(PACKAGE / name, site / "course_grader" / name)

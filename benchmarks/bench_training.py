@@ -29,6 +29,8 @@ small, see ``--torch-threads``). The ratios nnlib/pytorch and nnlib/pytorch-best
 for an older one: the script re-executes itself once without them (only its own environment changes).
 The last line printed is ``ratio nnlib/pytorch: X.XX`` for case 1 (below 1: nnlib is faster).
 ``--scale 0.1`` runs every case ten times shorter (a smoke test).
+The figures are saved to ``benchmarks/results.json``, which the framework comparison (chapters/frameworks.md)
+prints.
 """
 
 import os
@@ -41,9 +43,11 @@ if any(name in os.environ for name in _SLOW_OPENBLAS_VARIABLES):
     os.execve(sys.executable, [sys.executable, *sys.argv], clean_environment)
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -55,6 +59,7 @@ from nnlib.optimizers import Adam  # noqa: E402
 from nnlib.training import train  # noqa: E402
 
 DTYPE = np.float32
+RESULTS_FILE = Path(__file__).with_name("results.json")
 LARGE_ARCHITECTURE = [
     {"input_dim": 10, "output_dim": 256, "activation": "relu"},
     {"input_dim": 256, "output_dim": 256, "activation": "relu"},
@@ -148,8 +153,15 @@ def time_case(name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_
         print(f"  {library:12s} median CPU {cpu:7.3f} s, wall {wall:7.3f} s  (CPU runs: {cpu_runs})")
     print("  final training cost: " + ", ".join(f"{library} {cost:.4f}" for library, cost in costs.items()))
     ratio = medians["nnlib"] / medians["pytorch"]
-    print(f"  ratio nnlib/pytorch {ratio:.2f}, nnlib/pytorch-best {medians['nnlib'] / medians['pytorch-best']:.2f}")
-    return ratio
+    best_ratio = medians["nnlib"] / medians["pytorch-best"]
+    print(f"  ratio nnlib/pytorch {ratio:.2f}, nnlib/pytorch-best {best_ratio:.2f}")
+    return {
+        "case": name,
+        "epochs": epochs,
+        "median_cpu_seconds": {library: round(cpu, 3) for library, cpu in medians.items()},
+        "ratio_nnlib_to_pytorch": round(ratio, 3),
+        "ratio_nnlib_to_pytorch_best": round(best_ratio, 3),
+    }
 
 
 def print_header():
@@ -185,42 +197,63 @@ def main():
         X, Y = make_moons(1000, noise=0.2, seed=0)
         X_train, _, Y_train, _ = train_test_split(X.astype(DTYPE), Y.astype(DTYPE), test_fraction=0.1, seed=0)
 
-        article_ratio = time_case(
-            "1. source article: 2-25-50-50-25-1, full-batch gradient descent lr 0.01, 900 examples",
-            X_train,
-            Y_train,
-            ARTICLE_ARCHITECTURE,
-            epochs(4000),
-            9,
-            nnlib_optimizer=lambda: None,  # train's default: plain gradient descent at learning_rate=0.01
-            torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
-        )
-        time_case(
-            "2. same network, full-batch Adam lr 0.001",
-            X_train,
-            Y_train,
-            ARTICLE_ARCHITECTURE,
-            epochs(2500),
-            5,
-            nnlib_optimizer=lambda: Adam(learning_rate=0.001),
-            torch_optimizer=lambda parameters, **options: torch.optim.Adam(parameters, lr=0.001, **options),
+        cases = [
+            time_case(
+                "1. source article: 2-25-50-50-25-1, full-batch gradient descent lr 0.01, 900 examples",
+                X_train,
+                Y_train,
+                ARTICLE_ARCHITECTURE,
+                epochs(4000),
+                9,
+                nnlib_optimizer=lambda: None,  # train's default: plain gradient descent at learning_rate=0.01
+                torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
+            )
+        ]
+        cases.append(
+            time_case(
+                "2. same network, full-batch Adam lr 0.001",
+                X_train,
+                Y_train,
+                ARTICLE_ARCHITECTURE,
+                epochs(2500),
+                5,
+                nnlib_optimizer=lambda: Adam(learning_rate=0.001),
+                torch_optimizer=lambda parameters, **options: torch.optim.Adam(parameters, lr=0.001, **options),
+            )
         )
         rng = np.random.default_rng(1)
         X_large = rng.standard_normal((10, 100_000)).astype(DTYPE)
         weights = rng.standard_normal((1, 10))
         Y_large = (np.sin(weights @ X_large) + 0.3 * X_large[0] ** 2 > 0.3).astype(DTYPE)
-        time_case(
-            "3. large: 100 000 x 10 features, 10-256-256-1, SGD lr 0.01, mini-batches of 256",
-            X_large,
-            Y_large,
-            LARGE_ARCHITECTURE,
-            epochs(2),
-            5,
-            nnlib_optimizer=lambda: None,
-            torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
-            batch_size=256,
+        cases.append(
+            time_case(
+                "3. large: 100 000 x 10 features, 10-256-256-1, SGD lr 0.01, mini-batches of 256",
+                X_large,
+                Y_large,
+                LARGE_ARCHITECTURE,
+                epochs(2),
+                5,
+                nnlib_optimizer=lambda: None,
+                torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
+                batch_size=256,
+            )
         )
-    print(f"ratio nnlib/pytorch: {article_ratio:.2f}")
+    RESULTS_FILE.write_text(
+        json.dumps(
+            {
+                "measured": time.strftime("%Y-%m-%d"),
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
+                "epochs_scale": args.scale,
+                "cases": cases,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"figures saved to {RESULTS_FILE.relative_to(RESULTS_FILE.parents[1])} (chapters/frameworks.md reads them)")
+    print(f"ratio nnlib/pytorch: {cases[0]['ratio_nnlib_to_pytorch']:.2f}")
 
 
 if __name__ == "__main__":

@@ -79,11 +79,11 @@ def relative_error(a, b):
 class GradientCheck(dict):
     """Parameter name -> relative error (a dict, as before), with the verdict and what was left out.
 
-    Attributes
-    ----------
-    verdict : ``"bug"`` (some error from ``BUG_FROM`` up, or a gradient of the wrong shape), else ``"right"``
-    skipped : dict, parameter name -> number of components skipped next to a ReLU kink
-    shape_mismatches : dict, parameter name -> (shape of the parameter, shape of its gradient)
+    Its attributes (a plain list rather than an ``Attributes`` section, whose types Sphinx would read as classes):
+
+    - ``verdict``: ``"bug"`` (some error from ``BUG_FROM`` up, or a gradient of the wrong shape), else ``"right"``;
+    - ``skipped``: a dict, parameter name -> number of components skipped next to a ReLU kink;
+    - ``shape_mismatches``: a dict, parameter name -> (shape of the parameter, shape of its gradient).
     """
 
     def __init__(self, errors, skipped, shape_mismatches):

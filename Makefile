@@ -52,8 +52,10 @@ sandbox:
 		echo "Installing Debian's bubblewrap for grading"; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq bubblewrap > /dev/null; }
 
+# One pytest-xdist worker per core; tests/conftest.py keeps the tests that share an expensive fixture (the book
+# build, an assignment's graded course) on one worker.
 test: setup browser sandbox postgres
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # PyTorch's CPU build, from PyTorch's own index: on the public index a plain torch==2.13.0 is the CUDA build
 # (several GB of nvidia-* packages). Installed once into .venv, for the benchmark only.

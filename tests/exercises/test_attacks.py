@@ -1301,7 +1301,8 @@ def test_the_feedback_shows_no_solution_or_hidden_test(attacked, name):
     for cell in attacked.assignment.source.cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
             secret |= {line.strip() for line in cell.source.split("### BEGIN HIDDEN TESTS")[1].splitlines()}
-    shown = sorted(line for line in secret if len(line) > 12 and line in text and line not in own)
+    public = {f"{function}," for function in attacked.assignment.functions}  # a graded function named as an argument
+    shown = sorted(line for line in secret - public if len(line) > 12 and line in text and line not in own)
     assert not shown, f"{page} shows solution or hidden-test lines that {student} did not write: {shown}"
     for marker in ("BEGIN HIDDEN TESTS", "check_hidden(", "BEGIN SOLUTION"):
         assert marker not in text or marker in own, f"{page} shows {marker!r}"

@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 # Tools started by other tools (nbgrader runs alembic, kernels run python) come from the venv too.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup book test bench bench-grading browser sandbox clean grade-demo learner-wheel
+.PHONY: setup book test test-extended bench bench-grading browser sandbox clean grade-demo learner-wheel
 
 setup: $(STAMP)
 
@@ -54,8 +54,13 @@ sandbox:
 
 # One pytest-xdist worker per core; tests/conftest.py keeps the tests that share an expensive fixture (the book
 # build, an assignment's graded course) on one worker.
-test: setup browser sandbox postgres
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+test: setup browser sandbox
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not extended"
+
+# The tests left out of make test for CI time (marked `extended`): an exchange round, the formgrader in Chromium,
+# a PostgreSQL gradebook and grading on a Dask cluster. Run them before a release of the instructor's tools.
+test-extended: setup browser sandbox postgres
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m extended
 
 # PyTorch's CPU build, from PyTorch's own index: on the public index a plain torch==2.13.0 is the CUDA build
 # (several GB of nvidia-* packages). Installed once into .venv, for the benchmark only.

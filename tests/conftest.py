@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 BOOK_TESTS = Path(__file__).parent / "book"
+CHAPTERS = Path(__file__).parent.parent / "chapters"  # nbval's items are the chapters' cells (tests/book/conftest.py)
 
 
 def _group(item):
-    if BOOK_TESTS in item.path.parents:
+    if BOOK_TESTS in item.path.parents or item.path.parent == CHAPTERS:
         return "book"
     params = getattr(item, "callspec", None)
     if params is not None and "graded" in params.params:
@@ -21,6 +22,7 @@ def _group(item):
     return item.path.as_posix()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the node ids
 def pytest_collection_modifyitems(items):
     for item in items:
         item.add_marker(pytest.mark.xdist_group(_group(item)))

@@ -13,6 +13,10 @@ import pytest
 from class_harness import counted_twice, ledger, make_class, mismatches, start_grading
 from distributed import Client
 
+# `make test-extended`, not `make test`: an instructor's engines end to end (an exchange round, the formgrader in
+# a browser, PostgreSQL, Dask), minutes of CI time that the 20-minute budget cannot hold.
+pytestmark = pytest.mark.extended
+
 STUDENTS = 6
 DASK = str(Path(sys.executable).parent / "dask")
 # Dask's defaults drop a connection silent for 30 s; on a shared CI machine a busy process can be: allow 5 minutes.

@@ -22,6 +22,10 @@ import pytest
 from course_grader.workflow import MARKING_NOTE_HEADING
 from course_harness import Assignment, fill, make_course, nbgrader, release_notebook, submit
 
+# `make test-extended`, not `make test`: an instructor's engines end to end (an exchange round, the formgrader in
+# a browser, PostgreSQL, Dask), minutes of CI time that the 20-minute budget cannot hold.
+pytestmark = pytest.mark.extended
+
 NAME = "01_neuron"
 STUDENT = "ada"
 CHROMIUM = Path("/usr/bin/chromium")

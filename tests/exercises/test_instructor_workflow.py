@@ -21,6 +21,10 @@ import pytest
 from course_grader.workflow import MARKING_NOTE_HEADING
 from course_harness import NBGRADER, Assignment, fill, grades, make_course, nbgrader, release_notebook
 
+# `make test-extended`, not `make test`: an instructor's engines end to end (an exchange round, the formgrader in
+# a browser, PostgreSQL, Dask), minutes of CI time that the 20-minute budget cannot hold.
+pytestmark = pytest.mark.extended
+
 NAME = "01_neuron"
 COURSE_ID = "nn-from-scratch"
 STUDENT_UID = 65534 if os.geteuid() == 0 else os.geteuid()

@@ -14,6 +14,10 @@ from class_harness import counted_twice, make_class, mismatches, start_grading
 from course_harness import nbgrader
 from nbgrader.api import Gradebook
 
+# `make test-extended`, not `make test`: an instructor's engines end to end (an exchange round, the formgrader in
+# a browser, PostgreSQL, Dask), minutes of CI time that the 20-minute budget cannot hold.
+pytestmark = pytest.mark.extended
+
 STUDENTS = 4
 
 

@@ -52,10 +52,18 @@ sandbox:
 		echo "Installing Debian's bubblewrap for grading"; \
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq bubblewrap > /dev/null; }
 
-# One pytest-xdist worker per core; tests/conftest.py keeps the tests that share an expensive fixture (the book
-# build, an assignment's graded course) on one worker.
+# Two streams at once: the book's tests (one build, then nbval runs each chapter's cells in order in one kernel,
+# which pytest-xdist would split) in one pytest, everything else on pytest-xdist workers (tests/conftest.py keeps
+# the tests that share an expensive fixture, such as an assignment's graded course, on one worker). The book's
+# report is printed after the other's; the target fails if either fails.
 test: setup browser sandbox
-	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not extended"
+	@mkdir -p test-artifacts
+	$(BIN)/python -m pytest -m "not extended" -o cache_dir=.pytest_cache/book tests/book \
+		> test-artifacts/book-tests.log 2>&1 & book=$$!; \
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not extended" tests/lib tests/env tests/exercises; \
+	others=$$?; wait $$book; book=$$?; \
+	echo "=== tests/book (test-artifacts/book-tests.log) ==="; cat test-artifacts/book-tests.log; \
+	exit $$(( others != 0 || book != 0 ))
 
 # The tests left out of make test for CI time (marked `extended`): an exchange round, the formgrader in Chromium,
 # a PostgreSQL gradebook and grading on a Dask cluster. Run them before a release of the instructor's tools.

@@ -55,12 +55,15 @@ sandbox:
 # Two streams at once: the book's tests (one build, then nbval runs each chapter's cells in order in one kernel,
 # which pytest-xdist would split) in one pytest, everything else on pytest-xdist workers (tests/conftest.py keeps
 # the tests that share an expensive fixture, such as an assignment's graded course, on one worker). The book's
-# report is printed after the other's; the target fails if either fails.
+# report is printed after the other's; the target fails if either fails. One BLAS thread per process: the streams
+# already keep every core busy, and more BLAS threads would only spin against each other.
+ONE_BLAS_THREAD = OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: setup browser sandbox
 	@mkdir -p test-artifacts
-	$(BIN)/python -m pytest -m "not extended" -o cache_dir=.pytest_cache/book tests/book \
+	$(ONE_BLAS_THREAD) $(BIN)/python -m pytest -m "not extended" -o cache_dir=.pytest_cache/book tests/book \
 		> test-artifacts/book-tests.log 2>&1 & book=$$!; \
-	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not extended" tests/lib tests/env tests/exercises; \
+	$(ONE_BLAS_THREAD) $(BIN)/python -m pytest -n auto --dist loadgroup -m "not extended" \
+		tests/lib tests/env tests/exercises; \
 	others=$$?; wait $$book; book=$$?; \
 	echo "=== tests/book (test-artifacts/book-tests.log) ==="; cat test-artifacts/book-tests.log; \
 	exit $$(( others != 0 || book != 0 ))

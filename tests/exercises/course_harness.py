@@ -137,12 +137,17 @@ class Assignment:
             """
         )
 
-    def students(self):
-        """{student id: (answer bodies by function or None for the blank release, grade ids it must lose)}."""
+    def students(self, wrong_submissions=None):
+        """{student id: (answer bodies by function or None for the blank release, grade ids it must lose)}.
+
+        Wrong submission k holds the k-th wrong answer of every function; ``wrong_submissions`` keeps the first
+        that many (all when None)."""
         all_ids = set(self.points)
         wrong = self.wrong_answers() if (WRONG_ANSWERS / f"a{self.name}.py").exists() else {}
         students = {"reference": (dict(self.solutions), set()), "blank": (None, all_ids)}
         depth = max((len(answers) for answers in wrong.values()), default=0)
+        if wrong_submissions is not None:
+            depth = min(depth, wrong_submissions)
         for k in range(depth):
             bodies, lost = dict(self.solutions), set()
             for function, answers in wrong.items():

@@ -10,25 +10,13 @@ file of the build or to a configured service. `make browser` installs Chromium.
 import functools
 import http.server
 import json
-import shutil
 import threading
-from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 import yaml
 from booktools import ARTIFACTS_DIR, ROOT, toc_docnames
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT_CHAPTER = "chapters/01_neuron"
 # Pages Sphinx adds to the toc's own: the index redirect, the general and module indexes, the search page.
 EXTRA_PAGES = ["index", "genindex", "py-modindex", "search"]
@@ -77,19 +65,6 @@ def site(book_html):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it for you)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

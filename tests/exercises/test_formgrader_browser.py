@@ -9,7 +9,6 @@ and ``nbgrader export`` then shows the new total. Every request to another host 
 import csv
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,8 +27,6 @@ pytestmark = pytest.mark.extended
 
 NAME = "01_neuron"
 STUDENT = "ada"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
 
 
@@ -92,19 +89,6 @@ def server(course):
         process.kill()
         process.wait()
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: run `make browser` (make test does it for you)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(course, server, browser):

@@ -52,6 +52,7 @@ RUNTIME_DISTRIBUTIONS = ("numpy", "matplotlib", "ipykernel", "nbclient", "nbform
 NEVER_IN_RUNTIME = ("torch", "jax", "jaxlib", "tensorflow", "keras", "nbgrader", "nnlib", "cupy")
 SANDBOX_UID = 65534
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
+_CGROUP_PREFIX = "course-grading-"  # then the creating process's pid
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,9 @@ class Cgroup:
     """
 
     def __init__(self, limits, parents=None):
-        name = f"course-grading-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        name = f"{_CGROUP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        if parents is None:
+            _remove_orphans()
         memory = str(limits.memory_mb * 2**20)
         settings = {
             "memory.limit_in_bytes": memory,
@@ -276,6 +279,22 @@ class Cgroup:
                 _remove_folder(child)
             _remove_folder(folder)
         self.folders = []
+
+
+def _remove_orphans():
+    """Remove the cgroups that a grading process killed before its clean-up left behind (their creator's pid, in
+    their name, is gone), with whatever still runs in them; they would otherwise pile up, one per killed worker."""
+    try:
+        parents = _own_cgroup_folders()
+    except (OSError, SandboxUnavailable):
+        return  # Cgroup() reports the real problem
+    for parent in parents:
+        for folder in parent.glob(f"{_CGROUP_PREFIX}*"):
+            pid = folder.name[len(_CGROUP_PREFIX) :].split("-")[0]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                for child in sorted((path for path in folder.rglob("*") if path.is_dir()), reverse=True):
+                    _remove_folder(child)
+                _remove_folder(folder)
 
 
 def _remove_folder(folder):

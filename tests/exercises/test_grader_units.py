@@ -4,6 +4,7 @@ layout, and one learner process driven by the checker's connection (sandboxed, a
 import ast
 import io
 import json
+import subprocess
 import time
 
 import numpy as np
@@ -245,3 +246,17 @@ def test_the_callers_numpy_error_state_applies_in_the_learner_process(learner):
         learner.call("overflow", (), {})
     with np.errstate(over="ignore"):
         assert learner.call("overflow", (), {})[0] == np.inf
+
+
+def test_a_cgroup_left_by_a_killed_grading_process_is_removed_by_the_next_one():
+    gone = subprocess.Popen(["true"])  # stands for a killed worker: its pid names the cgroup, and it is gone
+    gone.wait()
+    orphans = [parent / f"course-grading-{gone.pid}-0rphan00" for parent in sandbox._own_cgroup_folders()]
+    for orphan in orphans:
+        (orphan / "inner").mkdir(parents=True)
+    own = sandbox.Cgroup(sandbox.Limits())
+    try:
+        assert not any(orphan.exists() for orphan in orphans)
+        assert all(folder.exists() for folder in own.folders), "a living process's cgroup stays"
+    finally:
+        own.remove()

@@ -19,7 +19,9 @@ SHA-256 (over the files of its ``submitted/`` folder) when it starts being writt
 A run grades every submission whose current content has no complete record, so killing the coordinator or a
 worker at any moment and running the command again loses nothing and grades nothing twice; a submission that
 changed since its grading is graded again. A worker that dies costs only the submissions it held: they are
-handed out again (at most ``MAX_ATTEMPTS`` times each).
+handed out again (at most ``MAX_ATTEMPTS`` times each). One run at a time per course directory: a second one,
+started while the first runs, stops at once and names the first (a lock on ``LOCK_FILE``, which the system
+releases when its holder dies, so that a killed run never blocks the next).
 
 Outcomes: *graded*; *unreadable* (a notebook nbgrader cannot read, such as a corrupt file, scores 0 like a
 notebook that was not submitted, nbgrader's own rule); *failed* (nbgrader could not grade it, for example the
@@ -32,6 +34,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import datetime
+import fcntl
 import hashlib
 import multiprocessing
 import os
@@ -51,6 +54,7 @@ from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
+LOCK_FILE = ".grading.lock"
 MAX_ATTEMPTS = 3  # hand-outs of one submission whose worker died before it is reported as failed
 ENVIRONMENT = ("COURSE_CELL_TIMEOUT", "COURSE_NOTEBOOK_TIMEOUT", "COURSE_MEMORY_MB", "COURSE_SANDBOX")
 
@@ -146,13 +150,25 @@ def record(engine, submission, state, reason=None, seconds=None, worker=None):
 
 
 def latest_states(engine, assignments):
-    """{(assignment, student): (sha256, state)} of the last ledger row of each submission."""
-    query = sa.select(LEDGER.c.assignment, LEDGER.c.student, LEDGER.c.sha256, LEDGER.c.state).order_by(LEDGER.c.id)
+    """{(assignment, student): (sha256, state, reason)} of the last ledger row of each submission."""
+    columns = (LEDGER.c.assignment, LEDGER.c.student, LEDGER.c.sha256, LEDGER.c.state, LEDGER.c.reason)
+    query = sa.select(*columns).order_by(LEDGER.c.id)
     latest = {}
     with engine.connect() as connection:
         for row in connection.execute(query.where(LEDGER.c.assignment.in_(assignments))):
-            latest[(row.assignment, row.student)] = (row.sha256, row.state)
+            latest[(row.assignment, row.student)] = (row.sha256, row.state, row.reason)
     return latest
+
+
+def unreadable_before(engine, submissions):
+    """{(assignment, student): reason} of the submissions an earlier run found unreadable, content unchanged."""
+    latest = latest_states(engine, sorted({s.assignment for s in submissions}))
+    found = {}
+    for s in submissions:
+        sha256, state, reason = latest.get((s.assignment, s.student), (None, None, None))
+        if state == "unreadable" and sha256 == s.sha256:
+            found[(s.assignment, s.student)] = reason
+    return found
 
 
 def completions(engine, assignments):
@@ -176,7 +192,7 @@ def to_grade(engine, db_url, course_id, submissions, force=False):
     return [
         s
         for s in submissions
-        if latest.get((s.assignment, s.student), (None, None))[1] not in COMPLETE
+        if latest.get((s.assignment, s.student), (None, None, None))[1] not in COMPLETE
         or latest[(s.assignment, s.student)][0] != s.sha256
         or (s.assignment, s.student) not in stored
     ]
@@ -396,6 +412,8 @@ class Summary:
     skipped: int = 0
     graded: list = dataclasses.field(default_factory=list)
     unreadable: dict = dataclasses.field(default_factory=dict)
+    # Found by an earlier run (perhaps one that was killed before its summary): still scored 0, still named.
+    unreadable_before: dict = dataclasses.field(default_factory=dict)
     failed: dict = dataclasses.field(default_factory=dict)
     worker_deaths: int = 0
     seconds: float = 0.0
@@ -412,6 +430,8 @@ class Summary:
         ]
         for (assignment, student), reason in sorted(self.unreadable.items()):
             lines.append(f"  unreadable, scored 0: {student}'s {assignment}: {reason}")
+        for (assignment, student), reason in sorted(self.unreadable_before.items()):
+            lines.append(f"  unreadable, scored 0 (found by an earlier run): {student}'s {assignment}: {reason}")
         for (assignment, student), reason in sorted(self.failed.items()):
             lines.append(f"  FAILED, no grade stored (run again to retry): {student}'s {assignment}: {reason}")
         return lines
@@ -483,9 +503,32 @@ def _is_worker_death(error):
     return isinstance(error, KilledWorker)
 
 
+@contextlib.contextmanager
+def only_run(root):
+    """Hold the course's grading lock for the block, or stop naming the run that holds it."""
+    with open(Path(root) / LOCK_FILE, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise SystemExit(
+                f"another grading run is under way in {Path(root).resolve()} (process {lock.read().strip() or '?'}):"
+                " wait for it to end, or stop it and run this again; nothing is lost either way"
+            ) from None
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
+
+
 def grade(root=".", assignments=None, workers=None, scheduler=None, force=False, progress=True, out=sys.stdout):
     """Grade the course in ``root``; return the Summary (see the module's docstring)."""
     config, coursedir = load_course(root)
+    with only_run(coursedir.root):
+        return _grade(config, coursedir, assignments, workers, scheduler, force, progress, out)
+
+
+def _grade(config, coursedir, assignments, workers, scheduler, force, progress, out):
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         known = [a.name for a in gradebook.assignments]
     names = assignments or known
@@ -497,6 +540,7 @@ def grade(root=".", assignments=None, workers=None, scheduler=None, force=False,
     pending = to_grade(engine, coursedir.db_url, coursedir.course_id, submissions, force)
     pool = _DaskPool(scheduler) if scheduler else _LocalPool(workers or len(os.sched_getaffinity(0)))
     summary = Summary(total=len(submissions), skipped=len(submissions) - len(pending), workers=pool.workers)
+    summary.unreadable_before = unreadable_before(engine, [s for s in submissions if s not in pending])
     started = time.perf_counter()
     environment = {key: os.environ[key] for key in ENVIRONMENT if key in os.environ}
     shared = {}

@@ -1,7 +1,8 @@
-"""The parallel grading command on a class of 24: a worker and then the coordinator are killed mid-run, the command
-is run again, and every submission ends up graded exactly once with the scores of a serial run; a submission
-changed afterwards is graded again, alone."""
+"""The parallel grading command on a class of 24: a second run started beside the first is refused, a worker and then
+the coordinator are killed mid-run, the command is run again, and every submission ends up graded exactly once with
+the scores of a serial run; a submission changed afterwards is graded again, alone."""
 
+import re
 import types
 
 import pytest
@@ -27,6 +28,8 @@ def interrupted(tmp_path_factory):
     name = assignment.name
     first = start_grading(course, name, "--workers", "2")
     wait_for(first, lambda: complete(course) >= 2)
+    rival = start_grading(course, name, "--workers", "1")
+    rival_log = rival.communicate(timeout=120)[0]
     kill_a_worker(first)
     after_worker_death = complete(course)
     wait_for(first, lambda: complete(course) >= after_worker_death + 3)  # the pool was replaced and goes on
@@ -41,6 +44,9 @@ def interrupted(tmp_path_factory):
         expected=expected,
         killed_at=killed_at,
         first_log=first_log,
+        first_pid=first.pid,
+        rival=rival,
+        rival_log=rival_log,
         second=second,
         second_log=second_log,
     )
@@ -55,6 +61,12 @@ def test_the_rerun_grades_only_what_the_killed_run_left(interrupted):
     assert f"{interrupted.killed_at} of {STUDENTS} already graded" in interrupted.second_log
 
 
+def test_a_second_run_beside_the_first_is_refused_naming_it(interrupted):
+    assert interrupted.rival.returncode != 0, interrupted.rival_log
+    assert f"another grading run is under way in {interrupted.course}" in interrupted.rival_log
+    assert f"(process {interrupted.first_pid})" in interrupted.rival_log
+
+
 def test_every_submission_is_graded_exactly_once_with_the_scores_of_a_serial_run(interrupted):
     states = {}
     for row in ledger(interrupted.course):
@@ -66,10 +78,14 @@ def test_every_submission_is_graded_exactly_once_with_the_scores_of_a_serial_run
 
 
 def test_the_corrupt_file_scores_zero_and_the_summary_says_why(interrupted):
+    """The rerun's summary names every corrupt file, also one found by the killed run (whose summary was lost)."""
     corrupt = [student for student in interrupted.expected if student.endswith("_corrupt")]
-    log = interrupted.first_log + interrupted.second_log
+    assert corrupt
     for student in corrupt:
-        assert f"unreadable, scored 0: {student}'s {interrupted.name}: {interrupted.name}.ipynb: NotJSONError" in log
+        named = rf"unreadable, scored 0( \(found by an earlier run\))?: {student}'s {interrupted.name}: "
+        assert re.search(named + rf"{interrupted.name}\.ipynb: NotJSONError", interrupted.second_log), (
+            interrupted.second_log
+        )
 
 
 def test_a_submission_changed_after_its_grading_is_graded_again_alone(interrupted):

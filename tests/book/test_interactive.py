@@ -4,7 +4,7 @@ of test_browser.py, network cut off), moving a slider of the single-neuron figur
 The figure is plotly (chapters/_figures.py), drawn by the plotly.js that _ext/offline_book.py ships in the build.
 """
 
-from test_browser import browser, site, visit  # noqa: F401 - the browser, the served site and a tab are fixtures
+from test_browser import site, visit  # noqa: F401 - the served site and a tab are fixtures (browser: tests/conftest.py)
 
 CHAPTER = "chapters/01_neuron"
 FIGURE = "#figure-neuron"

@@ -66,3 +66,19 @@ def test_chapters_have_launch_buttons_from_the_one_repository_url(book_html):
     assert "colab.research.google.com" not in page
     assert "/hub/user-redirect/git-pull" not in page
     assert f'href="https://github.com/{repository}"' in page
+
+
+def test_the_build_page_lists_every_executed_page_with_its_time(book_html):
+    """build.md's {nb-exec-table}: one row per chapter, each with a run time in seconds and no failure."""
+    page = (book_html / "build.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
+    cells = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+        for row in rows
+    ]
+    by_page = {row[0]: row for row in cells if row}
+    for chapter in chapter_files():
+        row = by_page.get(f"chapters/{chapter.stem}")
+        assert row is not None, f"{chapter.name} is missing from the execution table: {sorted(by_page)}"
+        assert any(re.fullmatch(r"\d+(\.\d+)?", cell) for cell in row), f"no run time for {chapter.name}: {row}"
+        assert row[-1] == "✅", f"{chapter.name} failed in the build: {row}"

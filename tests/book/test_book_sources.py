@@ -62,6 +62,7 @@ def test_toc_reads_intro_chapters_in_order_then_the_reference_pages():
         "references",
         "instructor",
         "api",
+        "build",
     ]
 
 

@@ -67,6 +67,18 @@ LARGE_ARCHITECTURE = [
 ]
 
 
+def _cpu_model():
+    """The processor's name (Linux), else what the platform module knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown processor"
+
+
 def torch_model(params, architecture, logits=False):
     """A ``torch.nn.Sequential`` with the same layers as ``architecture`` and nnlib's weights copied in.
 
@@ -242,7 +254,7 @@ def main():
         json.dumps(
             {
                 "measured": time.strftime("%Y-%m-%d"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                "machine": f"{_cpu_model()} ({platform.machine()}), {os.cpu_count()} cores",
                 "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
                 "epochs_scale": args.scale,
                 "cases": cases,

@@ -75,7 +75,8 @@ class Visit:
         self.host = urlparse(site).netloc
         self.blocked, self.console_errors, self.failed = [], [], []
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-        self.context.set_default_timeout(20_000)
+        # Seconds alone, but make test loads the pages beside the grading tests on two cores (a plotly page took 35 s).
+        self.context.set_default_timeout(90_000)
         self.context.route(self._is_remote, self._block)
         self.page = self.context.new_page()
         self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))

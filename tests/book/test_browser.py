@@ -11,6 +11,7 @@ import functools
 import http.server
 import json
 import threading
+import time
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
@@ -83,6 +84,10 @@ class Visit:
         self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
         self.page.on("requestfailed", lambda request: self.failed.append(f"{request.url}: {request.failure}"))
         self.page.on("response", lambda response: response.status >= 400 and self.failed.append(response.url))
+        self.pending = set()  # requests started and not yet finished or failed
+        self.page.on("request", lambda request: self.pending.add(request))
+        self.page.on("requestfinished", lambda request: self.pending.discard(request))
+        self.page.on("requestfailed", lambda request: self.pending.discard(request))
 
     def _is_remote(self, url):
         parsed = urlparse(url)
@@ -95,6 +100,20 @@ class Visit:
     def open(self, docname):
         self.page.goto(self.site + docname + ".html", wait_until="load")
         return self.page
+
+    def settle(self, quiet_ms=500, timeout_s=90):
+        """Wait until every request the page started has ended and none started for ``quiet_ms``; on timeout,
+        fail naming the requests still open (Chromium's own "networkidle" says nothing about them)."""
+        deadline, quiet_since = time.monotonic() + timeout_s, None
+        while time.monotonic() < deadline:
+            if self.pending:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+                return
+            self.page.wait_for_timeout(100)
+        pytest.fail(f"requests still open after {timeout_s} s: {sorted(request.url for request in self.pending)[:10]}")
 
     def problems(self):
         failed_local = [url for url in self.failed if not self._is_remote(url.split(": ")[0])]
@@ -135,7 +154,7 @@ def test_page_renders_offline(visit, docname):
     assert not math["errors"], f"MathJax errors: {math['errors'][:5]}"
     assert not math["raw"], f"raw TeX in the page's text: {math['raw'][:5]}"
     assert page.evaluate(BROKEN_IMAGES) == []
-    page.wait_for_load_state("networkidle")
+    visit.settle()
     assert {kind: found for kind, found in visit.problems().items() if found} == {}
 
 

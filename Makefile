@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 setup: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml exercises/pyproject.toml jupyterlab-settings/overrides.json \
-		exercises/course_grader/guard_config.py
+		exercises/course_grader/guard_config.py $(wildcard exercises/nbconvert_templates/*/*.j2)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	# The course's two packages: nnlib + course_checks (the learner's) and course_grader (the instructor's).
@@ -29,6 +29,9 @@ $(STAMP): requirements.lock pyproject.toml exercises/pyproject.toml jupyterlab-s
 	# JupyterLab opens the MyST Markdown files as notebooks (an editable install skips the package's data files).
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyterlab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	# The feedback's and the formgrader's mathjax macro, which load no MathJax from a CDN (the same editable install).
+	mkdir -p $(VENV)/share/jupyter/nbconvert/templates
+	cp -r exercises/nbconvert_templates/. $(VENV)/share/jupyter/nbconvert/templates/
 	touch $(STAMP)
 
 # Every chapter executed from scratch, warnings as errors (a failing cell's traceback: _build/html/reports/).

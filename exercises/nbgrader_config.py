@@ -4,7 +4,14 @@ formgrader of a Jupyter server started here)."""
 import warnings
 
 from course_grader.nbgrader_plugin import SandboxedGrading
-from course_grader.workflow import FeedbackClearsHiddenTests, MarkingNotes, ReleaseIsCurrent, RestoreTestCells
+from course_grader.workflow import (
+    FeedbackClearsHiddenTests,
+    MarkingNotes,
+    MathMLFeedback,
+    ReleaseIsCurrent,
+    RestoreTestCells,
+    markdown_with_typed_tex,
+)
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -83,9 +90,14 @@ c.OverwriteCells.add_missing_cells = True
 
 # Feedback shows the learner's code, outputs and the checker's messages, never the hidden tests.
 c.GenerateFeedback.preprocessors = [GetGrades, FeedbackClearsHiddenTests, CSSHTMLHeaderPreprocessor]
+# Its math as MathML, readable offline (nbgrader's template would load MathJax from a CDN).
+c.GenerateFeedback.exporter_class = MathMLFeedback
+c.MathMLFeedback.filters = {}  # not the formgrader's markdown2html below
 
 # The formgrader's page of a submission shows, under each written answer, its model answer and marking note.
 c.HTMLExporter.preprocessors = [MarkingNotes]
+# Its formulas reach MathJax as the learner typed them.
+c.HTMLExporter.filters = {"markdown2html": markdown_with_typed_tex}
 
 # zip_collect: files downloaded from an LMS, renamed <student id>_<assignment>.ipynb (e.g. ada_01_neuron.ipynb), in
 # downloaded/<assignment>/archive/ (zip files there are unpacked first).

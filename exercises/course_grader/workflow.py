@@ -9,6 +9,13 @@
     locked cell is still a warning.
 ``FeedbackClearsHiddenTests`` (generate_feedback)
     nbgrader's ClearHiddenTests, accepting the display option that the HTML exporter passes to every preprocessor.
+``MathMLFeedback`` (generate_feedback's exporter)
+    writes the math of the feedback page as MathML, which browsers draw without a script or a network; nbgrader's
+    template loads MathJax from a CDN, so a learner reading the page offline saw raw TeX. The course's template
+    ``nbconvert_templates/feedback/mathjax.html.j2`` leaves that script out.
+``markdown_with_typed_tex`` (the formgrader's Markdown filter)
+    hands MathJax each formula as the learner typed it (autograding's sanitising had escaped it twice); the
+    formgrader's MathJax comes from the Jupyter server (``nbconvert_templates/formgrade/mathjax.html.j2``).
 ``MarkingNotes`` (the formgrader's page of a submission)
     shows, under each written answer, the model answer and the marking note of the source notebook (which
     ``ReleaseIsCurrent`` keeps equal to the ``.md``). Only the formgrader's exporter runs it; the feedback never
@@ -17,10 +24,17 @@
 Nothing here runs learner code or imports ``course_grader.sandboxed``.
 """
 
+import logging
+from html import escape, unescape
 from pathlib import Path
 
+import bleach
+import jinja2
 import jupytext
 import nbformat
+from latex2mathml.converter import convert as latex_to_mathml
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
@@ -92,6 +106,137 @@ class FeedbackClearsHiddenTests(ClearHiddenTests):
     """ClearHiddenTests for the feedback's HTML exporter, which configures this option on its preprocessors."""
 
     display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
+
+
+# What the feedback keeps of latex2mathml's output: MathML presentation elements and their layout attributes. Its
+# \text, \href, \style and \color would otherwise carry a learner's HTML, links and styles into the page.
+MATHML_TAGS = [
+    "math",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+]
+MATHML_ATTRIBUTES = {
+    "math": ["xmlns", "display"],
+    "*": [
+        "mathvariant",
+        "stretchy",
+        "fence",
+        "separator",
+        "form",
+        "lspace",
+        "rspace",
+        "minsize",
+        "maxsize",
+        "symmetric",
+        "largeop",
+        "movablelimits",
+        "accent",
+        "accentunder",
+        "displaystyle",
+        "scriptlevel",
+        "columnalign",
+        "rowspacing",
+        "columnspacing",
+        "width",
+        "height",
+        "depth",
+        "linethickness",
+        "notation",
+    ],
+}
+
+
+class TypedTeXRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer, with the TeX of each formula as the learner typed it.
+
+    Autograding passes Markdown cells holding a "<" through clean_html, which writes it as "&lt;"; nbconvert then
+    escapes the formula again, and MathJax showed "&lt;". Here the formula is unescaped before that one escape.
+    """
+
+    def block_math(self, body):
+        return super().block_math(unescape(body))
+
+    def latex_environment(self, name, body):
+        return super().latex_environment(name, unescape(body))
+
+    def inline_math(self, body):
+        return super().inline_math(unescape(body))
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer, with math as sanitised MathML instead of TeX left for MathJax."""
+
+    def block_math(self, body):
+        return self._mathml(body, "block")
+
+    def latex_environment(self, name, body):
+        return self._mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+
+    def inline_math(self, body):
+        return self._mathml(body, "inline")
+
+    def _mathml(self, tex, display):
+        tex = unescape(tex)  # as in TypedTeXRenderer; bleach below removes whatever markup the TeX could carry
+        try:
+            mathml = latex_to_mathml(tex, display=display)
+        except Exception as error:  # latex2mathml raises its own classes, and others on TeX it cannot parse
+            logging.getLogger(__name__).warning("feedback shows TeX it cannot convert to MathML, %r: %s", tex, error)
+            return f"<code>{escape(tex)}</code>"
+        return bleach.clean(mathml, tags=MATHML_TAGS, attributes=MATHML_ATTRIBUTES, strip=True)
+
+
+def _markdown_to_html(renderer_class, context, source, **options):
+    """nbconvert's ``markdown2html`` filter, with another renderer."""
+    renderer = renderer_class(
+        escape=False,
+        attachments=context.get("cell", {}).get("attachments", {}),
+        path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+        **options,
+    )
+    return MarkdownWithMath(renderer=renderer).render(source)
+
+
+@jinja2.pass_context
+def markdown_with_typed_tex(context, source):
+    """The formgrader's ``markdown2html`` filter (``HTMLExporter.filters``): formulas for MathJax, as typed."""
+    return _markdown_to_html(TypedTeXRenderer, context, source)
+
+
+class MathMLFeedback(HTMLExporter):
+    """The HTML exporter of the feedback pages: Markdown cells rendered by ``MathMLRenderer``."""
+
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        return _markdown_to_html(
+            MathMLRenderer,
+            context,
+            source,
+            embed_images=self.embed_images,
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options,
+        )
 
 
 class MarkingNotes(Preprocessor):

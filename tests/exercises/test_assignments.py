@@ -7,8 +7,10 @@ that tampers with the checks, and grades them all in one `nbgrader autograde` ca
 
 import re
 
+import nbformat
 import pytest
 from course_harness import ASSIGNMENTS, COURSE, Assignment, visible_text
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 
 def _mismatches(graded, student):
@@ -112,6 +114,39 @@ def test_feedback_never_shows_hidden_test_code(graded):
     # A failed hidden test still explains itself: the message, not the code.
     wrong_page = (graded.course / "feedback" / "tamper" / graded.name / f"{graded.name}.html").read_text()
     assert "hidden case" in visible_text(wrong_page) or "differs from the reference" in visible_text(wrong_page)
+
+
+class _FormulaCounter(IPythonRenderer):
+    """nbconvert's own Markdown parser, counting the formulas it hands to the renderer."""
+
+    count = 0
+
+    def block_math(self, body):
+        self.count += 1
+        return super().block_math(body)
+
+    def inline_math(self, body):
+        self.count += 1
+        return super().inline_math(body)
+
+    def latex_environment(self, name, body):
+        self.count += 1
+        return super().latex_environment(name, body)
+
+
+def test_feedback_writes_every_formula_as_mathml_and_loads_nothing_from_the_network(graded):
+    """nbgrader's feedback template loads MathJax from a CDN, so a learner reading the page offline saw raw TeX."""
+    page = (graded.course / "feedback" / "reference" / graded.name / f"{graded.name}.html").read_text()
+    graded_notebook = nbformat.read(
+        graded.course / "autograded" / "reference" / graded.name / f"{graded.name}.ipynb", 4
+    )
+    remote = re.findall(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//[^>]*>", page)
+    assert not remote, f"the feedback page loads {remote}"
+    counter = _FormulaCounter()
+    for cell in graded_notebook.cells:
+        if cell.cell_type == "markdown":
+            MarkdownWithMath(renderer=counter).render(cell.source)
+    assert counter.count > 0 and page.count("<math ") == counter.count, (counter.count, page.count("<math "))
 
 
 def test_csv_export_has_one_row_per_student_with_the_right_total(graded):

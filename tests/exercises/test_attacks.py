@@ -1019,6 +1019,31 @@ attack(
     feedback_forbids=(_SCRIPT, _ONERROR),
 )
 
+_JAVASCRIPT_URL = "javascript:alert(/XSS-__MARKER_TEXT__/)"
+
+
+def _html_in_the_written_answers_formulas(notebook, assignment):
+    formulas = [
+        rf"\text{{{_SCRIPT}}}",
+        rf"\text{{<img src=x {_ONERROR}>}}",
+        rf"\href{{{_JAVASCRIPT_URL}}}{{b}}",
+        rf"\style{{background: url({_JAVASCRIPT_URL})}}{{\theta}}",
+    ]
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in assignment.manual:
+            cell.source = "The bias is minus the threshold: " + ", ".join(f"${tex}$" for tex in formulas)
+
+
+# The written answer's formulas carry a script, an onerror handler and javascript: URLs, which the feedback's
+# conversion of TeX to MathML (\text, \href, \style) would write into the page as markup.
+attack(
+    "html_in_the_written_answers_formulas",
+    "perceptron",
+    "return np.dot(w, x) + b",
+    edit=_html_in_the_written_answers_formulas,
+    feedback_forbids=(_SCRIPT, _ONERROR, _JAVASCRIPT_URL),
+)
+
 
 HINT_LEAK = "learns_a_hidden_expected_value_from_the_hints"
 

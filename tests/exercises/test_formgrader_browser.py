@@ -3,7 +3,9 @@
 A course with 01_neuron released and one autograded submission; ``jupyter lab`` starts in the course folder
 (headless, on 127.0.0.1, with a token); Debian's Chromium (driven by Playwright, as in tests/book/test_browser.py)
 opens the formgrader's page of the submission, finds the marking note under the written answer, enters a score,
-and ``nbgrader export`` then shows the new total. Every request to another host is aborted and recorded.
+and ``nbgrader export`` then shows the new total. Every request to another host is aborted and recorded: the
+formgrader's math is typeset by MathJax from the Jupyter server, and the feedback page's math is MathML, drawn
+with no request at all.
 """
 
 import csv
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.extended
 NAME = "01_neuron"
 STUDENT = "ada"
 JUPYTER = str(Path(sys.executable).parent / "jupyter")
+WRITTEN_ANSWER = r"The bias is minus the threshold: $w \cdot x < \theta$ is $w \cdot x + b < 0$ with $b = -\theta$."
 
 
 def _free_port():
@@ -45,12 +48,12 @@ def _total(course):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """01_neuron released, the reference solution submitted by ada and autograded."""
+    """01_neuron released, the reference solution submitted by ada, autograded, and its feedback generated."""
     course = make_course(tmp_path_factory.mktemp("formgrader"), [NAME])
-    for command in (["generate_assignment", NAME, "--force"], ["autograde", NAME]):
+    for command in (["generate_assignment", NAME, "--force"], ["autograde", NAME], ["generate_feedback", NAME]):
         if command[0] == "autograde":
             assignment = Assignment(course, NAME)
-            written = dict.fromkeys(assignment.manual, "The bias is minus the threshold.")
+            written = dict.fromkeys(assignment.manual, WRITTEN_ANSWER)
             submit(course, NAME, STUDENT, fill(release_notebook(course, NAME), assignment.solutions, written))
         result = nbgrader(course, *command)
         assert result.returncode == 0, result.stdout
@@ -109,6 +112,8 @@ def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(
         lambda route: (blocked.append(route.request.url), route.abort()),
     )
     page = context.new_page()
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     # The formgrader's front page (the page JupyterLab's Formgrader tab shows), then the submission's page.
     page.goto(f"{base}/formgrader?token={token}")
     page.get_by_text("Manage Assignments").first.wait_for()
@@ -116,6 +121,12 @@ def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(
     note = page.get_by_text(MARKING_NOTE_HEADING)
     note.wait_for()
     assert "Marking (instructors)" in page.locator("body").inner_text()
+    # MathJax 2 from the Jupyter server typesets the page, the written answer's formulas included.
+    page.wait_for_function("() => window.MathJax && MathJax.loaded", timeout=60_000)
+    answer = page.locator(".nbgrader_cell", has_text="The bias is minus the threshold").first
+    typed = [formula.text_content() for formula in answer.locator('script[type^="math/tex"]').all()]
+    assert typed == [r"w \cdot x < \theta", r"w \cdot x + b < 0", r"b = -\theta"]
+    assert answer.locator("span.MathJax").count() == 3 and "$" not in answer.inner_text()
 
     score = page.locator(f"input.score#{written_id}")
     score.fill("1")
@@ -126,4 +137,23 @@ def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(
     context.close()
 
     assert _total(course) == before + 1
-    assert not [url for url in blocked if "mathjax" not in url], blocked
+    assert not blocked and not failed, (blocked, failed)
+
+
+def test_the_feedback_page_draws_its_math_offline(course, browser):
+    """Opened from the disk with every request aborted: MathML, laid out by the browser, and no raw TeX."""
+    page_path = course / "feedback" / STUDENT / NAME / f"{NAME}.html"
+    blocked = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(
+        lambda url: not url.startswith("file:"), lambda route: (blocked.append(route.request.url), route.abort())
+    )
+    page = context.new_page()
+    page.goto(page_path.as_uri())
+    formulas = page.locator(".text_cell_render math")
+    widths = [box["width"] for box in (formulas.nth(i).bounding_box() for i in range(formulas.count()))]
+    text = page.locator(".text_cell_render").all_inner_texts()
+    context.close()
+    assert len(widths) >= 10 and min(widths) > 0, widths
+    assert not [block for block in text if "$" in block or "\\theta" in block]
+    assert not blocked

@@ -424,8 +424,8 @@ class Summary:
         per = self.seconds * self.workers / done if done else 0.0
         lines = [
             f"graded {done} of {done + len(self.failed)} submissions to grade in {self.seconds:.0f} s on "
-            f"{self.workers} workers ({per:.2f} s per submission per worker); {self.skipped} of {self.total} "
-            f"already graded with the same content; {len(self.failed)} failed"
+            f"{self.workers} worker{'s' if self.workers != 1 else ''} ({per:.2f} s per submission per worker); "
+            f"{self.skipped} of {self.total} already graded with the same content; {len(self.failed)} failed"
             + (f"; {self.worker_deaths} worker deaths recovered" if self.worker_deaths else "")
         ]
         for (assignment, student), reason in sorted(self.unreadable.items()):

@@ -10,7 +10,8 @@ architecture's own initialisation), then
 - a transposed dW of a non-square layer: a miss if it is not reported as a shape mismatch.
 
 Run: ``.venv/bin/python benchmarks/gradcheck_bands.py --seeds 1000``; the article's network (every fifth seed)
-takes about 8 s of CPU a seed, the others well under one.
+takes about 8 s of CPU a seed, the others well under one. ``--shard 0/2`` and ``--shard 1/2`` in two processes
+check the even and the odd seeds, one core each.
 """
 
 import argparse
@@ -76,12 +77,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--small-only", action="store_true", help="skip the two 2-25-50-50-25-1 networks")
+    parser.add_argument("--shard", default="0/1", help="I/N: only the seeds equal to I modulo N (default 0/1: all)")
     args = parser.parse_args()
+    shard, shards = (int(part) for part in args.shard.split("/"))
     start = time.perf_counter()
     false_alarms, misses, shape_misses, skipped_total, checked, planted, in_skipped = [], [], [], 0, 0, 0, 0
     worst_clean, least_bug = 0.0, np.inf
     with threadpool_limits(limits=1):
         for seed in range(args.seeds):
+            if seed % shards != shard:
+                continue
             name, architecture, loss, X, Y, params = problem(seed)
             if args.small_only and architecture[0]["output_dim"] == 25:
                 continue
@@ -124,8 +129,8 @@ def main():
                 )
     seconds = time.perf_counter() - start
     print(
-        f"{checked} of seeds 0..{args.seeds - 1} checked in {seconds:.0f} s; a bug from a relative error of "
-        f"{BUG_FROM:.0e}"
+        f"{checked} of seeds 0..{args.seeds - 1} (shard {args.shard}) checked in {seconds:.0f} s; a bug from a "
+        f"relative error of {BUG_FROM:.0e}"
     )
     print(f"false alarms (correct backward pass called a bug): {len(false_alarms)}/{checked} {false_alarms[:5]}")
     print(f"misses (gradient changed by 1e-6 of its norm, not 'bug'): {len(misses)}/{planted} {misses[:5]}")

@@ -43,6 +43,7 @@ import socket
 import sys
 import tempfile
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import nbformat
@@ -449,7 +450,13 @@ class _LocalPool:
         return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context, initializer=_die_with_parent)
 
     def submit(self, task):
-        return self.executor.submit(grade_submission, task)
+        try:
+            return self.executor.submit(grade_submission, task)
+        except BrokenProcessPool as error:
+            # A worker died after the last wait: this submission is handed out again, like those running then.
+            future = concurrent.futures.Future()
+            future.set_exception(error)
+            return future
 
     def replace(self):
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -492,8 +499,6 @@ class _DaskPool:
 
 
 def _is_worker_death(error):
-    from concurrent.futures.process import BrokenProcessPool
-
     if isinstance(error, BrokenProcessPool):
         return True
     try:

@@ -136,8 +136,10 @@ MATHML_TAGS = [
     "mphantom",
     "menclose",
 ]
+# No xmlns on <math>: HTML puts it in MathML's namespace anyway, and nbconvert's heading anchors (ElementTree) would
+# rewrite an explicit one as <ns0:math>, which a browser does not draw.
 MATHML_ATTRIBUTES = {
-    "math": ["xmlns", "display"],
+    "math": ["display"],
     "*": [
         "mathvariant",
         "stretchy",

@@ -260,3 +260,26 @@ def test_a_cgroup_left_by_a_killed_grading_process_is_removed_by_the_next_one():
         assert all(folder.exists() for folder in own.folders), "a living process's cgroup stays"
     finally:
         own.remove()
+
+
+def test_a_submission_handed_to_a_pool_whose_worker_just_died_comes_back_as_a_worker_death():
+    """A worker can die between the coordinator's wait and its next hand-out: the hand-out must not end the run
+    (the make test class of 24 saw BrokenProcessPool raised by submit), but return like the other lost tasks."""
+    import os
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    from course_grader.coordinator import _is_worker_death, _LocalPool
+
+    pool = _LocalPool(1)
+    try:
+        os.kill(pool.executor.submit(os.getpid).result(timeout=60), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not pool.executor._broken and time.monotonic() < deadline:  # the executor notices the death
+            time.sleep(0.05)
+        with pytest.raises(BrokenProcessPool):
+            pool.executor.submit(os.getpid)
+        future = pool.submit({})
+        assert future.done() and _is_worker_death(future.exception())
+    finally:
+        pool.close()

@@ -185,6 +185,23 @@ def check_update(learning_rate, param, grad, **state):
             )
 
 
+def check_grads(params, grads, learning_rate):
+    """Checks of an optimizer's ``update(params, grads)``, once per call: ``learning_rate`` > 0 and, for every
+    ``params[name]``, a gradient ``grads["d" + name]`` of its shape. The step functions then run unchecked."""
+    check_number(learning_rate, "learning_rate", low=0, low_open=True)
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict {{'dW1': ..., 'db1': ...}}, got {_describe(grads)}.")
+    for name, param in params.items():
+        grad = grads.get("d" + name)
+        if grad is None:
+            raise ValueError(f"grads has no 'd{name}' for params['{name}']; keys given: {sorted(grads)}.")
+        if np.shape(grad) != np.shape(param):
+            raise ValueError(
+                f"grads['d{name}'] has shape {np.shape(grad)} but params['{name}'] has shape {np.shape(param)}; "
+                "they must match (a transposed gradient?)."
+            )
+
+
 def check_callable(value, name, expected):
     """Raise ``TypeError`` unless ``value`` is callable."""
     if not callable(value):

@@ -129,9 +129,9 @@ def network_backward(Y_hat, Y, cache, params, architecture, loss="binary_cross_e
     n_layers = len(architecture)
     output_activation = architecture[-1]["activation"]
     if output_activation == "sigmoid" and loss == "binary_cross_entropy":
-        dZ = sigmoid_binary_cross_entropy_gradient(Y_hat, Y)
+        dZ = sigmoid_binary_cross_entropy_gradient(Y_hat, Y, check=check)
     else:
-        dY_hat = get_loss(loss).gradient(Y_hat, Y)
+        dY_hat = get_loss(loss).gradient(Y_hat, Y, check=check)
         dZ = dY_hat * get_activation(output_activation).derivative(cache[f"Z{n_layers}"])
     grads = {}
     for l in range(n_layers, 0, -1):

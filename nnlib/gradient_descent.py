@@ -12,15 +12,17 @@ that chapter 8's optimizers share.
 
 import numpy as np
 
-from nnlib._validation import as_float_array, check_callable, check_finite, check_number, check_update
+from nnlib._validation import as_float_array, check_callable, check_finite, check_grads, check_number, check_update
 
 
-def gradient_descent_step(param, grad, learning_rate):
+def gradient_descent_step(param, grad, learning_rate, check=True):
     r"""One update :math:`\theta - \eta \, \partial J / \partial \theta`; returns a new array.
 
     param, grad : arrays of the same shape; learning_rate > 0. Returns an array of that shape.
+    check : bool, check the arguments first; :class:`GradientDescent` checks once per update and passes False
     """
-    check_update(learning_rate, param, grad)
+    if check:
+        check_update(learning_rate, param, grad)
     return param - learning_rate * grad
 
 
@@ -153,5 +155,6 @@ class GradientDescent:
         self.learning_rate = check_number(learning_rate, "learning_rate", low=0, low_open=True)
 
     def update(self, params, grads):
+        check_grads(params, grads, self.learning_rate)
         for name, param in params.items():
-            params[name] = gradient_descent_step(param, grads["d" + name], self.learning_rate)
+            params[name] = gradient_descent_step(param, grads["d" + name], self.learning_rate, check=False)

@@ -2,7 +2,9 @@ r"""Chapter 8 -- optimizers: momentum, RMSProp and Adam, with one interface.
 
 Each method is a pure *step* function (math only: arrays in, new arrays out) and a class that keeps
 the optimizer state between steps (bookkeeping). Every class has ``update(params, grads)``, which
-replaces ``params[name]`` using ``grads["d" + name]`` and its own state for that name.
+replaces ``params[name]`` using ``grads["d" + name]`` and its own state for that name. The step functions
+check their arguments unless given ``check=False``; a class checks its hyperparameters when it is made and
+the gradients once per ``update``, then runs the steps unchecked.
 
 Adam (Kingma & Ba, 2015) keeps two moving averages per parameter, the first moment :math:`m` and
 the second moment :math:`v` of the gradient :math:`g`, and corrects their bias toward 0:
@@ -15,7 +17,7 @@ the second moment :math:`v` of the gradient :math:`g`, and corrects their bias t
 
 import numpy as np
 
-from nnlib._validation import check_number, check_update, lookup
+from nnlib._validation import check_grads, check_number, check_update, lookup
 from nnlib.gradient_descent import GradientDescent, gradient_descent_step
 
 
@@ -30,12 +32,12 @@ def _check_eps(value, zero_allowed=False):
     return check_number(value, "eps", low=0, low_open=not zero_allowed)
 
 
-def momentum_step(param, grad, velocity, learning_rate, beta=0.9):
+def momentum_step(param, grad, velocity, learning_rate, beta=0.9, check=True):
     r"""Heavy-ball momentum (PyTorch's ``SGD(momentum=beta)``): :math:`v \leftarrow \beta v + g`,
     :math:`\theta \leftarrow \theta - \eta v`.
 
     param, grad, velocity : arrays of one shape; learning_rate > 0; beta in [0, 1).
-    Returns ``(param, velocity)``, new arrays.
+    Returns ``(param, velocity)``, new arrays. ``check=False`` skips the checks of the arguments.
 
     Other conventions: the Deep Learning Specialization averages, :math:`v \leftarrow \beta v + (1-\beta) g`,
     so its :math:`v` is :math:`(1-\beta)` times ours and the same step needs a learning rate
@@ -43,46 +45,50 @@ def momentum_step(param, grad, velocity, learning_rate, beta=0.9):
     :math:`v \leftarrow \beta v - \eta g`, :math:`\theta \leftarrow \theta + v`, the same steps as ours
     while the learning rate is constant.
     """
-    check_update(learning_rate, param, grad, velocity=velocity)
-    _check_decay(beta, "beta")
+    if check:
+        check_update(learning_rate, param, grad, velocity=velocity)
+        _check_decay(beta, "beta")
     velocity = beta * velocity + grad
     return param - learning_rate * velocity, velocity
 
 
-def rmsprop_step(param, grad, square_avg, learning_rate, rho=0.9, eps=1e-8):
+def rmsprop_step(param, grad, square_avg, learning_rate, rho=0.9, eps=1e-8, check=True):
     r"""RMSProp: :math:`s \leftarrow \rho s + (1-\rho) g^2`,
     :math:`\theta \leftarrow \theta - \eta\, g / (\sqrt{s} + \epsilon)`.
 
     param, grad, square_avg : arrays of one shape; learning_rate > 0; rho in [0, 1); eps >= 0.
-    Returns ``(param, square_avg)``, new arrays.
+    Returns ``(param, square_avg)``, new arrays. ``check=False`` skips the checks of the arguments.
 
     Other conventions: eps is added *outside* the square root, as in PyTorch's ``RMSprop`` (whose default
     decay is ``alpha=0.99``, not 0.9, and default learning rate 0.01) and the Deep Learning Specialization;
     Keras adds it *inside*, :math:`g / \sqrt{s + \epsilon}`, with ``rho=0.9`` and ``epsilon=1e-7``.
     """
-    check_update(learning_rate, param, grad, square_avg=square_avg)
-    _check_decay(rho, "rho")
-    _check_eps(eps, zero_allowed=True)
+    if check:
+        check_update(learning_rate, param, grad, square_avg=square_avg)
+        _check_decay(rho, "rho")
+        _check_eps(eps, zero_allowed=True)
     square_avg = rho * square_avg + (1 - rho) * grad * grad
     return param - learning_rate * grad / (np.sqrt(square_avg) + eps), square_avg
 
 
-def adam_step(param, grad, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_step(param, grad, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8, check=True):
     r"""One Adam step (Kingma & Ba, 2015) for step number ``t`` (counting from 1).
 
     param, grad, m, v : arrays of one shape; t : int >= 1; learning_rate > 0; beta1, beta2 in [0, 1);
-    eps >= 0 (the classes want eps > 0). Returns ``(param, m, v)``, new arrays.
+    eps >= 0 (the classes want eps > 0). Returns ``(param, m, v)``, new arrays. ``check=False`` skips the checks
+    of the arguments.
 
     Other conventions: PyTorch's ``Adam`` and the Deep Learning Specialization use this form and these
     defaults; Keras uses the paper's "epsilon hat" form, :math:`\eta \sqrt{1-\beta_2^t}/(1-\beta_1^t) \cdot
     m / (\sqrt{v} + \hat\epsilon)`, with ``epsilon=1e-7``; the two differ only while :math:`\sqrt{\hat v}`
     is as small as eps.
     """
-    check_update(learning_rate, param, grad, m=m, v=v)
-    check_number(t, "t", low=1, integer=True)
-    _check_decay(beta1, "beta1")
-    _check_decay(beta2, "beta2")
-    _check_eps(eps, zero_allowed=True)
+    if check:
+        check_update(learning_rate, param, grad, m=m, v=v)
+        check_number(t, "t", low=1, integer=True)
+        _check_decay(beta1, "beta1")
+        _check_decay(beta2, "beta2")
+        _check_eps(eps, zero_allowed=True)
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad * grad
     m_hat = m / (1 - beta1**t)
@@ -109,10 +115,11 @@ class Momentum:
         return bool(self.velocity)
 
     def update(self, params, grads):
+        check_grads(params, grads, self.learning_rate)
         for name, param in params.items():
             velocity = self.velocity.get(name, np.zeros_like(param))
             params[name], self.velocity[name] = momentum_step(
-                param, grads["d" + name], velocity, self.learning_rate, self.beta
+                param, grads["d" + name], velocity, self.learning_rate, self.beta, check=False
             )
 
 
@@ -135,10 +142,11 @@ class RMSProp:
         return bool(self.square_avg)
 
     def update(self, params, grads):
+        check_grads(params, grads, self.learning_rate)
         for name, param in params.items():
             square_avg = self.square_avg.get(name, np.zeros_like(param))
             params[name], self.square_avg[name] = rmsprop_step(
-                param, grads["d" + name], square_avg, self.learning_rate, self.rho, self.eps
+                param, grads["d" + name], square_avg, self.learning_rate, self.rho, self.eps, check=False
             )
 
 
@@ -163,12 +171,22 @@ class Adam:
         return self.t > 0
 
     def update(self, params, grads):
+        check_grads(params, grads, self.learning_rate)
         self.t += 1
         for name, param in params.items():
             m = self.m.get(name, np.zeros_like(param))
             v = self.v.get(name, np.zeros_like(param))
             params[name], self.m[name], self.v[name] = adam_step(
-                param, grads["d" + name], m, v, self.t, self.learning_rate, self.beta1, self.beta2, self.eps
+                param,
+                grads["d" + name],
+                m,
+                v,
+                self.t,
+                self.learning_rate,
+                self.beta1,
+                self.beta2,
+                self.eps,
+                check=False,
             )
 
 

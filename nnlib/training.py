@@ -96,13 +96,11 @@ class _Divergence:
                 stacklevel=3,
             )
 
-    def check_output(self, epoch, Y_hat):
-        if not np.isfinite(Y_hat).all():
-            self.fail(epoch, "the network's output holds NaN or inf")
-
-    def check_cost(self, epoch, cost):
+    def check_cost(self, epoch, cost, Y_hat):
+        # Clipping keeps NaN, so a non-finite output always gives a non-finite cost: one check finds both.
         if not np.isfinite(cost):
-            self.fail(epoch, f"the cost is {cost}")
+            output_bad = not np.isfinite(Y_hat).all()
+            self.fail(epoch, "the network's output holds NaN or inf" if output_bad else f"the cost is {cost}")
 
     def epoch_done(self, epoch, costs, saturated_fraction, params, last):
         if saturated_fraction > SATURATED_ERROR:
@@ -280,12 +278,11 @@ def train(
             for batch in _batches(m, batch_size, rng):
                 X_batch, Y_batch = X[:, batch], Y[:, batch]
                 Y_hat, cache = network_forward(X_batch, params, architecture, check=False)
-                divergence.check_output(epoch, Y_hat)
-                batch_cost = loss_pair.cost(Y_hat, Y_batch)
-                divergence.check_cost(epoch, batch_cost)
+                batch_cost = loss_pair.cost(Y_hat, Y_batch, check=False)
+                divergence.check_cost(epoch, batch_cost, Y_hat)
                 total_cost += batch_cost * Y_batch.shape[1]
                 if classify:
-                    total_correct += accuracy(Y_hat, Y_batch) * Y_batch.shape[1]
+                    total_correct += accuracy(Y_hat, Y_batch, check=False) * Y_batch.shape[1]
                     saturated += _saturated_wrong(Y_hat, Y_batch)
                 grads = network_backward(Y_hat, Y_batch, cache, params, architecture, loss=loss, check=False)
                 optimizer.update(params, grads)
@@ -296,9 +293,9 @@ def train(
             if validation is not None:
                 X_val, Y_val = validation
                 Y_val_hat, _ = network_forward(X_val, params, architecture, check=False)
-                history.val_loss.append(loss_pair.cost(Y_val_hat, Y_val))
+                history.val_loss.append(loss_pair.cost(Y_val_hat, Y_val, check=False))
                 if classify:
-                    history.val_accuracy.append(accuracy(Y_val_hat, Y_val))
+                    history.val_accuracy.append(accuracy(Y_val_hat, Y_val, check=False))
         if callback is not None:
             callback(epoch, params, history)
     return params, history

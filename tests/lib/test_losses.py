@@ -186,6 +186,28 @@ def test_inputs_are_not_modified(function):
     np.testing.assert_array_equal(Y, Y_before)
 
 
+@pytest.mark.parametrize(
+    "function",
+    [
+        binary_cross_entropy_loss,
+        binary_cross_entropy,
+        binary_cross_entropy_gradient,
+        sigmoid_binary_cross_entropy_gradient,
+        squared_error_loss,
+        mean_squared_error,
+        mean_squared_error_gradient,
+        accuracy,
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_check_false_gives_the_checked_result_on_checked_inputs(function, dtype):
+    """train checks its data once and passes check=False every epoch: the formulas must not depend on the checks."""
+    Y_hat, Y = np.array([[0.2, 0.7, 0.5, 0.9]], dtype=dtype), np.array([[0.0, 1.0, 1.0, 0.0]], dtype=dtype)
+    checked, unchecked = function(Y_hat, Y), function(Y_hat, Y, check=False)
+    assert type(unchecked) is type(checked) and np.asarray(unchecked).dtype == np.asarray(checked).dtype
+    np.testing.assert_array_equal(unchecked, checked)
+
+
 def test_registry_and_unknown_loss_lists_valid_names():
     assert get_loss("binary_cross_entropy").gradient is binary_cross_entropy_gradient
     assert get_loss("mean_squared_error").cost is mean_squared_error

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlib.backprop import network_backward
-from nnlib.gradient_descent import GradientDescent
+from nnlib.gradient_descent import GradientDescent, gradient_descent_step
 from nnlib.network import init_network, network_forward
 from nnlib.optimizers import (
     OPTIMIZERS,
@@ -62,6 +62,42 @@ def test_update_rebinds_params_and_never_writes_into_the_arrays(optimizer):
         optimizer.update(params, {"dW1": np.array([[0.5, 0.5]])})
     np.testing.assert_array_equal(W, [[1.0, -1.0]])
     assert (params["W1"] < W).all()
+
+
+@pytest.mark.parametrize("make", [GradientDescent, Momentum, RMSProp, Adam])
+def test_update_checks_the_gradients_and_the_learning_rate_on_every_call(make):
+    """The classes run their steps with check=False: update itself must name what is wrong."""
+    optimizer, params = make(0.1), {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}
+    with pytest.raises(ValueError, match=r"grads\['dW1'\] has shape \(3, 2\) but params\['W1'\] has shape \(2, 3\)"):
+        optimizer.update(params, {"dW1": np.ones((3, 2)), "db1": np.ones((2, 1))})
+    with pytest.raises(ValueError, match=r"grads has no 'db1' for params\['b1'\]; keys given: \['dW1'\]"):
+        optimizer.update(params, {"dW1": np.ones((2, 3))})
+    with pytest.raises(TypeError, match=r"grads must be a dict"):
+        optimizer.update(params, [np.ones((2, 3)), np.ones((2, 1))])
+    optimizer.learning_rate = -0.1  # changed after construction, as a hand-written schedule might
+    with pytest.raises(ValueError, match=r"learning_rate must lie in \(0, inf\), got -0.1"):
+        optimizer.update(params, {"dW1": np.ones((2, 3)), "db1": np.ones((2, 1))})
+    np.testing.assert_array_equal(params["W1"], np.ones((2, 3)))  # nothing was updated by a refused call
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda p, g, m, v, check: (gradient_descent_step(p, g, 0.1, check=check),),
+        lambda p, g, m, v, check: momentum_step(p, g, m, 0.1, 0.8, check=check),
+        lambda p, g, m, v, check: rmsprop_step(p, g, v, 0.1, 0.8, 1e-8, check=check),
+        lambda p, g, m, v, check: adam_step(p, g, m, v, 3, 0.1, 0.8, 0.99, 1e-8, check=check),
+    ],
+    ids=["gradient_descent", "momentum", "rmsprop", "adam"],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_an_unchecked_step_is_the_checked_step(step, dtype):
+    """The classes pass check=False after their own checks: the formulas must not depend on the checks."""
+    param, grad, m, v = np.random.default_rng(0).standard_normal((4, 3, 4)).astype(dtype)
+    checked, unchecked = step(param, grad, m, np.abs(v), True), step(param, grad, m, np.abs(v), False)
+    for checked_array, unchecked_array in zip(checked, unchecked, strict=True):
+        assert checked_array.dtype == unchecked_array.dtype == dtype
+        np.testing.assert_array_equal(unchecked_array, checked_array)
 
 
 def test_state_is_kept_per_parameter():

@@ -215,10 +215,17 @@ def test_divergence_is_a_floating_point_error_naming_the_epoch(small_data, archi
             train(X, Y, architecture, epochs=500, learning_rate=learning_rate, loss=loss)
 
 
-def test_divergence_in_the_very_last_update_is_reported():
+@pytest.mark.parametrize(
+    "epochs, message",
+    [
+        (1, r"diverged at epoch 1: W1 holds NaN or inf"),  # the very last update: the parameters are checked
+        (5, r"diverged at epoch 2: the network's output holds NaN or inf"),  # between checks (every tenth epoch)
+    ],
+)
+def test_an_overflow_is_reported_in_the_epoch_it_shows(epochs, message):
     X, Y = np.full((2, 10), 10.0), np.full((1, 10), 1e3)  # dJ/dW is about -1e4: lr 1e308 overflows W1
     architecture = [{"input_dim": 2, "output_dim": 1, "activation": "linear"}]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(FloatingPointError, match=r"diverged at epoch 1: W1 holds NaN or inf"):
-            train(X, Y, architecture, epochs=1, learning_rate=1e308, loss="mean_squared_error")
+        with pytest.raises(FloatingPointError, match=message):
+            train(X, Y, architecture, epochs=epochs, learning_rate=1e308, loss="mean_squared_error")

@@ -88,7 +88,7 @@ def init_network(architecture, seed=99, method="small", dtype=np.float64):
     return params
 
 
-def dense_forward(A_prev, W, b, activation, layer=1):
+def dense_forward(A_prev, W, b, activation, layer=1, check=True):
     r"""One dense layer on m examples: :math:`Z = W A_{prev} + b`, :math:`A = g(Z)`.
 
     Parameters
@@ -98,14 +98,16 @@ def dense_forward(A_prev, W, b, activation, layer=1):
     b : array, shape (n[l], 1)
     activation : str, a name known to :func:`nnlib.activations.get_activation`
     layer : int, the layer's index, used in error messages
+    check : bool, check the arrays' types and shapes first (``network_forward(check=False)`` passes False)
 
     Returns
     -------
     A : array, shape (n[l], m)
     Z : array, shape (n[l], m)
     """
-    A_prev, W, b = as_float_array(A_prev, "A_prev"), as_float_array(W, "W"), as_float_array(b, "b")
-    check_layer_shapes(layer, A_prev, W, b)
+    if check:
+        A_prev, W, b = as_float_array(A_prev, "A_prev"), as_float_array(W, "W"), as_float_array(b, "b")
+        check_layer_shapes(layer, A_prev, W, b)
     Z = W @ A_prev + b
     return get_activation(activation).forward(Z), Z
 
@@ -140,7 +142,7 @@ def network_forward(X, params, architecture, check=True):
     cache = {"A0": X}
     A = X
     for l, layer in enumerate(architecture, start=1):
-        A, Z = dense_forward(A, params[f"W{l}"], params[f"b{l}"], layer["activation"], layer=l)
+        A, Z = dense_forward(A, params[f"W{l}"], params[f"b{l}"], layer["activation"], layer=l, check=check)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
     return A, cache
 

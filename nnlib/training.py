@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlib._validation import as_matrix, check_binary_labels, check_callable, check_number, check_params
+from nnlib._validation import (
+    as_matrix,
+    check_binary_labels,
+    check_callable,
+    check_layer_shapes,
+    check_number,
+    check_params,
+)
 from nnlib.backprop import network_backward
 from nnlib.gradient_descent import GradientDescent
 from nnlib.losses import accuracy, get_loss
@@ -266,6 +273,10 @@ def train(
     else:
         check_params(params, architecture)
         params = {name: np.array(value, dtype=X.dtype) for name, value in params.items()}
+    # The epochs run unchecked (check=False): the inputs' heights are checked here, once, as layer 1 would.
+    check_layer_shapes(1, X, params["W1"], params["b1"])
+    if validation is not None:
+        check_layer_shapes(1, validation[0], params["W1"], params["b1"], input_name="X_val")
     divergence = _Divergence(params, getattr(optimizer, "learning_rate", None))
     rng = np.random.default_rng(seed)
     history = History()

@@ -162,6 +162,8 @@ def test_input_of_the_wrong_height_names_the_layer_and_both_shapes(small_data):
     X, Y = small_data
     with pytest.raises(ValueError, match=r"Layer 1: W1 has shape \(8, 2\).*A0 has shape \(3, 120\)"):
         train(np.vstack([X, X[:1]]), Y, SMALL_ARCHITECTURE, epochs=1)
+    with pytest.raises(ValueError, match=r"Layer 1: W1 has shape \(8, 2\).*X_val has shape \(3, 120\)"):
+        train(X, Y, SMALL_ARCHITECTURE, epochs=1, validation=(np.vstack([X, X[:1]]), Y))
 
 
 @pytest.mark.parametrize("which", ["X", "Y"])

@@ -129,6 +129,17 @@ def _called_name(func):
     return None
 
 
+# A kernel shutting down after its page ran may flush stderr once its event pipe is closed: ipykernel 7.4.0's
+# control handler does, and tornado logs the traceback (ipykernel#1518 silenced the same race for IOPub sends only).
+# The page was executed and the build is unaffected; only this exact traceback is left out of the problems.
+_KERNEL_SHUTDOWN_RACE = re.compile(
+    r"^ERROR:tornado\.general:Uncaught exception in ZMQStream callback\nTraceback \(most recent call last\):\n"
+    r"(?: .*\n)*? +File \"[^\"]*/ipykernel/kernelbase\.py\", line \d+, in process_control\n(?: .*\n)*"
+    r"zmq\.error\.ZMQError: Socket operation on non-socket$",
+    re.MULTILINE,
+)
+
+
 @dataclass
 class BookBuild:
     """One build of the book: ``html`` is the site, ``executed`` holds the executed chapter notebooks."""
@@ -149,7 +160,8 @@ class BookBuild:
 
     def problems(self):
         """The build's warnings and errors, one per line, and the tracebacks of chapters that failed to run."""
-        lines = [line for line in self.log.splitlines() if re.search(r"(WARNING|ERROR|CRITICAL):", line)]
+        log = _KERNEL_SHUTDOWN_RACE.sub("", self.log)
+        lines = [line for line in log.splitlines() if re.search(r"(WARNING|ERROR|CRITICAL):", line)]
         lines = [line for line in lines if "[IPKernelApp] WARNING" not in line]  # kernels' TCP notice, harmless
         for report in sorted((self.html / "reports").rglob("*.err.log")):
             lines.append(f"--- {report.relative_to(self.html)}:\n{report.read_text(encoding='utf-8')}")

@@ -119,7 +119,9 @@ def test_feedback_never_shows_hidden_test_code(graded):
 class _FormulaCounter(IPythonRenderer):
     """nbconvert's own Markdown parser, counting the formulas it hands to the renderer."""
 
-    count = 0
+    def __init__(self):
+        super().__init__()
+        self.count = 0
 
     def block_math(self, body):
         self.count += 1

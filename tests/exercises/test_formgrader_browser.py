@@ -94,6 +94,14 @@ def server(course):
     log.close()
 
 
+def _context_offline(browser, allowed):
+    """A browser context that aborts every request whose URL ``allowed`` refuses; the list records them."""
+    blocked = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(lambda url: not allowed(url), lambda route: (blocked.append(route.request.url), route.abort()))
+    return context, blocked
+
+
 def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(course, server, browser):
     from nbgrader.api import Gradebook
 
@@ -104,13 +112,8 @@ def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(
         submission = gradebook.find_submission_notebook(NAME, NAME, STUDENT).id
     before = _total(course)
 
-    blocked = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context, blocked = _context_offline(browser, lambda url: urlparse(url).hostname in ("127.0.0.1", "localhost"))
     context.set_default_timeout(60_000)
-    context.route(
-        lambda url: urlparse(url).hostname not in ("127.0.0.1", "localhost"),
-        lambda route: (blocked.append(route.request.url), route.abort()),
-    )
     page = context.new_page()
     failed = []
     page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
@@ -143,11 +146,7 @@ def test_a_grader_sees_the_marking_note_and_the_manual_score_reaches_the_export(
 def test_the_feedback_page_draws_its_math_offline(course, browser):
     """Opened from the disk with every request aborted: MathML, laid out by the browser, and no raw TeX."""
     page_path = course / "feedback" / STUDENT / NAME / f"{NAME}.html"
-    blocked = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(
-        lambda url: not url.startswith("file:"), lambda route: (blocked.append(route.request.url), route.abort())
-    )
+    context, blocked = _context_offline(browser, lambda url: url.startswith("file:"))
     page = context.new_page()
     page.goto(page_path.as_uri())
     formulas = page.locator(".text_cell_render math")

@@ -67,6 +67,11 @@ NON_NEGATIVE = {"negative": lambda v: -1.0, "NaN": lambda v: np.nan, "text": lam
 UNIT = {"one": lambda v: 1.0, "above": lambda v: 1.5, "negative": lambda v: -0.1, "text": lambda v: "0.9"}
 COUNT = {"zero": lambda v: 0, "negative": lambda v: -3, "float": lambda v: 2.5, "text": lambda v: "10"}
 FUNCTION = {"text": lambda v: "relu", "number": lambda v: 3}
+GRADS = {
+    "transposed": lambda v: {**v, "dW1": v["dW1"].T},
+    "missing": lambda v: {name: grad for name, grad in v.items() if name != "db2"},
+    "list": lambda v: list(v.values()),
+}
 ARCH = {"text": lambda v: "relu", "empty": lambda v: [], "bad size": lambda v: [{**v[0], "output_dim": 0}, v[1]]}
 
 # function name -> (callable, valid keyword arguments (or a function building them), {argument: defects})
@@ -157,6 +162,16 @@ CASES = {
         optimizers.Adam,
         {"learning_rate": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
         {"beta1": UNIT, "beta2": UNIT, "eps": POSITIVE},
+    ),
+    "optimizers.Adam.update": (
+        optimizers.Adam(0.1).update,
+        lambda: {"params": dict(PARAMS), "grads": {f"d{name}": np.ones_like(value) for name, value in PARAMS.items()}},
+        {"grads": GRADS},
+    ),
+    "gradient_descent.GradientDescent.update": (
+        gradient_descent.GradientDescent(0.1).update,
+        lambda: {"params": dict(PARAMS), "grads": {f"d{name}": np.ones_like(value) for name, value in PARAMS.items()}},
+        {"grads": GRADS},
     ),
     "optimizers.adam_step": (
         optimizers.adam_step,

@@ -447,7 +447,9 @@ class _LocalPool:
 
     def _new(self):
         context = multiprocessing.get_context("spawn")
-        return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context, initializer=_die_with_parent)
+        return concurrent.futures.ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
 
     def submit(self, task):
         try:
@@ -466,15 +468,22 @@ class _LocalPool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _die_with_parent():
-    """A worker process ends when the coordinator does (Linux), instead of finishing submissions nobody stores."""
+def _die_with_parent(coordinator_pid):
+    """A worker process ends when the coordinator does (Linux), instead of finishing submissions nobody stores.
+
+    The death signal only covers a coordinator that dies after it is set. One killed while this worker was still
+    starting is gone already (its workers would wait forever on each other's queue, holding the coordinator's
+    output open): then the worker ends at once.
+    """
     import ctypes
     import signal
 
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
-        pass
+        return
+    if os.getppid() != coordinator_pid:
+        os._exit(1)
 
 
 class _DaskPool:

@@ -121,9 +121,21 @@ def kill_a_worker(coordinator):
 
 
 def kill(process):
+    """SIGKILL the grading command and return its output so far. A worker that outlived it would hold that output
+    open: then this fails after 60 s, naming the orphaned workers, instead of waiting forever."""
     process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    return process.stdout.read()
+    try:
+        output, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        orphans = [
+            worker.pid
+            for worker in psutil.process_iter(["ppid", "cmdline"])
+            if worker.info["ppid"] == 1 and "--multiprocessing-fork" in (worker.info["cmdline"] or [])
+        ]
+        raise AssertionError(
+            f"the killed grading command's output is still held open; orphaned workers: {orphans}"
+        ) from None
+    return output
 
 
 def grades(course, name, student, db_url=None):

@@ -2,10 +2,12 @@
 layout, and one learner process driven by the checker's connection (sandboxed, as at grading time)."""
 
 import ast
+import contextlib
 import io
 import json
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -283,3 +285,43 @@ def test_a_submission_handed_to_a_pool_whose_worker_just_died_comes_back_as_a_wo
         assert future.done() and _is_worker_death(future.exception())
     finally:
         pool.close()
+
+
+def test_workers_started_by_a_coordinator_killed_before_they_were_ready_end_too():
+    """A coordinator killed while its workers are still starting: they set their death signal too late for it, and
+    used to wait forever on each other's queue, holding the coordinator's output open (a make test run hung on
+    that). They must end by themselves."""
+    import os
+    import signal
+    import sys
+    import uuid
+
+    mark = f"course-test-{uuid.uuid4().hex}"
+    coordinator = (
+        "import os, signal\n"
+        "from course_grader.coordinator import _LocalPool\n"
+        "pool = _LocalPool(2)\n"
+        "pool.executor.submit(os.getpid)  # starts the workers, which take a moment to be ready\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", coordinator], env={**os.environ, "COURSE_TEST_MARK": mark}, timeout=60, check=False
+    )
+    assert killed.returncode == -signal.SIGKILL
+
+    def marked():
+        found = []
+        for environ in Path("/proc").glob("[0-9]*/environ"):
+            with contextlib.suppress(OSError):
+                if f"COURSE_TEST_MARK={mark}".encode() in environ.read_bytes().split(b"\0"):
+                    found.append(int(environ.parent.name))
+        return found
+
+    deadline = time.monotonic() + 30
+    while marked() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    survivors = marked()
+    for pid in survivors:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not survivors, f"workers of the killed coordinator still running 30 s later: {survivors}"

@@ -185,6 +185,11 @@ def check_update(learning_rate, param, grad, **state):
             )
 
 
+def _shape(value):
+    # np.shape costs two Python calls; check_grads runs once per training step on arrays.
+    return value.shape if type(value) is np.ndarray else np.shape(value)
+
+
 def check_grads(params, grads, learning_rate):
     """Checks of an optimizer's ``update(params, grads)``, once per call: ``learning_rate`` > 0 and, for every
     ``params[name]``, a gradient ``grads["d" + name]`` of its shape. The step functions then run unchecked."""
@@ -195,7 +200,7 @@ def check_grads(params, grads, learning_rate):
         grad = grads.get("d" + name)
         if grad is None:
             raise ValueError(f"grads has no 'd{name}' for params['{name}']; keys given: {sorted(grads)}.")
-        if np.shape(grad) != np.shape(param):
+        if _shape(grad) != _shape(param):
             raise ValueError(
                 f"grads['d{name}'] has shape {np.shape(grad)} but params['{name}'] has shape {np.shape(param)}; "
                 "they must match (a transposed gradient?)."

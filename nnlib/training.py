@@ -5,6 +5,7 @@ source article) or in shuffled mini-batches. The optimizer is anything with ``up
 :class:`nnlib.gradient_descent.GradientDescent` by default, or one of chapter 8's optimizers.
 """
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -70,8 +71,9 @@ def _progress(epochs, enabled):
     return tqdm(range(1, epochs + 1), desc="training", unit="epoch")
 
 
-def _parameter_scale(params):
-    return max(float(np.abs(value).max()) for value in params.values())
+def _parameter_scales(params):
+    """The largest absolute value of each parameter array: NaN or inf if the array holds one (max propagates NaN)."""
+    return {name: float(np.abs(value).max()) for name, value in params.items()}
 
 
 class _Divergence:
@@ -82,7 +84,7 @@ class _Divergence:
     """
 
     def __init__(self, params, learning_rate):
-        self.initial_scale = max(_parameter_scale(params), 1.0)
+        self.initial_scale = max(max(_parameter_scales(params).values()), 1.0)
         self.cause = (
             f"a learning rate ({learning_rate}) too large for this network and optimizer; lower it, or check the "
             "inputs' scale"
@@ -105,7 +107,7 @@ class _Divergence:
 
     def check_cost(self, epoch, cost, Y_hat):
         # Clipping keeps NaN, so a non-finite output always gives a non-finite cost: one check finds both.
-        if not np.isfinite(cost):
+        if not math.isfinite(cost):
             output_bad = not np.isfinite(Y_hat).all()
             self.fail(epoch, "the network's output holds NaN or inf" if output_bad else f"the cost is {cost}")
 
@@ -124,10 +126,11 @@ class _Divergence:
             self._check_rising(epoch, costs)
 
     def _check_parameters(self, epoch, params):
-        for name, value in params.items():
-            if not np.isfinite(value).all():
+        scales = _parameter_scales(params)
+        for name, scale in scales.items():
+            if not math.isfinite(scale):
                 self.fail(epoch, f"{name} holds NaN or inf after the update")
-        growth = _parameter_scale(params) / self.initial_scale
+        growth = max(scales.values()) / self.initial_scale
         if growth > PARAMETER_GROWTH_ERROR:
             self.fail(epoch, f"the largest parameter has grown {growth:.1e} times its initial scale")
         if growth > PARAMETER_GROWTH_WARNING:

@@ -21,7 +21,10 @@ on the logits, ``BCEWithLogitsLoss``, and the ``fused=True`` optimizer; one thre
 small, see ``--torch-threads``). The ratios nnlib/pytorch and nnlib/pytorch-best are printed for every case.
 
 1. the source article's setting: 2->25->50->50->25->1 (ReLU hidden, sigmoid output), ``make_moons(1000,
-   noise=0.2)`` with a 10% test split, full-batch gradient descent at lr 0.01 (PyTorch: ``SGD``), BCE;
+   noise=0.2)`` with a 10% test split, full-batch gradient descent at lr 0.01 (PyTorch: ``SGD``), BCE. This case
+   also times *numpy-inline* (``train_numpy_inline``): the same training as straight-line NumPy, one call per
+   formula, without nnlib's functions, checks and divergence watch. Its ratio to nnlib is what nnlib's structure
+   costs; its ratio to PyTorch, the floor for NumPy code written as the formulas;
 2. the same network trained with Adam at lr 0.001;
 3. a larger mini-batch case: 100 000 examples with 10 features, 10->256->256->1, batch 256.
 
@@ -130,6 +133,41 @@ def train_torch(X, Y, params, architecture, epochs, make_optimizer, batch_size=N
     return costs[-1]
 
 
+def train_numpy_inline(X, Y, params, architecture, epochs, learning_rate=0.01):
+    """The source article's training written as straight-line NumPy: ReLU hidden layers, a sigmoid output, binary
+    cross-entropy, full-batch gradient descent, the cost and accuracy recorded every epoch as ``train`` does.
+
+    The same formulas with the same NumPy calls as nnlib's, without its functions, checks and divergence watch: what
+    NumPy itself costs for this training, the floor for code written as the formulas. Returns the final cost.
+    """
+    L = len(architecture)
+    W = {l: params[f"W{l}"].copy() for l in range(1, L + 1)}
+    b = {l: params[f"b{l}"].copy() for l in range(1, L + 1)}
+    m = X.shape[1]
+    eps = np.finfo(X.dtype).eps
+    ones = np.ones((m, 1), dtype=X.dtype)
+    costs, accuracies = [], []
+    for _ in range(epochs):
+        A, Z = {0: X}, {}
+        for l in range(1, L):
+            Z[l] = W[l] @ A[l - 1] + b[l]
+            A[l] = np.maximum(Z[l], 0.0)
+        Z[L] = W[L] @ A[L - 1] + b[L]
+        exp_neg_abs = np.exp(-np.abs(Z[L]))
+        Y_hat = np.where(Z[L] >= 0, 1, exp_neg_abs) / (1 + exp_neg_abs)
+        P = np.clip(Y_hat, eps, 1 - eps)
+        costs.append(float(-(Y * np.log(P) + (1 - Y) * np.log1p(-P)).sum() / m))
+        accuracies.append(np.count_nonzero((Y_hat > 0.5) == (Y > 0.5)) / m)
+        dZ = (Y_hat - Y) / m
+        for l in range(L, 0, -1):
+            dW, db = dZ @ A[l - 1].T, dZ @ ones
+            if l > 1:  # W.T @ dZ and dZ = dA_prev * g'(Z) with nnlib's calls, so only the structure differs
+                dA_prev = np.dot(W[l].T, dZ) if W[l].shape[0] == 1 else W[l].T @ dZ
+                dZ = np.multiply(dA_prev, (Z[l - 1] > 0).astype(X.dtype), out=dA_prev)
+            W[l], b[l] = W[l] - learning_rate * dW, b[l] - learning_rate * db
+    return costs[-1]
+
+
 def timed(function):
     """Run ``function()``; return its result, the wall-clock time and the process CPU time (seconds)."""
     wall, cpu = time.perf_counter(), time.process_time()
@@ -137,11 +175,13 @@ def timed(function):
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def time_case(name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_optimizer, batch_size=None):
+def time_case(
+    name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_optimizer, batch_size=None, inline=False
+):
     """Time nnlib, plain PyTorch and PyTorch's best CPU configuration ``repeats`` times each (in turn), print the
-    medians and both ratios, return the CPU-time ratio nnlib/plain PyTorch."""
+    medians and the ratios, return the case's figures. ``inline``: also time :func:`train_numpy_inline`."""
     params = init_network(architecture, seed=99, dtype=DTYPE)
-    times = {"nnlib": [], "pytorch": [], "pytorch-best": []}
+    times = {"nnlib": [], "pytorch": [], "pytorch-best": []} | ({"numpy-inline": []} if inline else {})
     costs = {}
     for _ in range(repeats):
         (_, history), *nnlib_times = timed(
@@ -156,6 +196,9 @@ def time_case(name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_
                 )
             )
             times[variant].append(torch_times)
+        if inline:
+            costs["numpy-inline"], *inline_times = timed(lambda: train_numpy_inline(X, Y, params, architecture, epochs))
+            times["numpy-inline"].append(inline_times)
     print(f"\n{name}: {epochs} epochs, {repeats} repeats each")
     medians = {}
     for library, runs in times.items():
@@ -167,13 +210,19 @@ def time_case(name, X, Y, architecture, epochs, repeats, nnlib_optimizer, torch_
     ratio = medians["nnlib"] / medians["pytorch"]
     best_ratio = medians["nnlib"] / medians["pytorch-best"]
     print(f"  ratio nnlib/pytorch {ratio:.2f}, nnlib/pytorch-best {best_ratio:.2f}")
-    return {
+    figures = {
         "case": name,
         "epochs": epochs,
         "median_cpu_seconds": {library: round(cpu, 3) for library, cpu in medians.items()},
         "ratio_nnlib_to_pytorch": round(ratio, 3),
         "ratio_nnlib_to_pytorch_best": round(best_ratio, 3),
     }
+    if inline:
+        inline_ratio = medians["numpy-inline"] / medians["pytorch"]
+        structure_ratio = medians["numpy-inline"] / medians["nnlib"]
+        print(f"  ratio numpy-inline/pytorch {inline_ratio:.2f}, numpy-inline/nnlib {structure_ratio:.2f}")
+        figures["ratio_numpy_inline_to_pytorch"] = round(inline_ratio, 3)
+    return figures
 
 
 def print_header():
@@ -219,6 +268,7 @@ def main():
                 9,
                 nnlib_optimizer=lambda: None,  # train's default: plain gradient descent at learning_rate=0.01
                 torch_optimizer=lambda parameters, **options: torch.optim.SGD(parameters, lr=0.01, **options),
+                inline=True,
             )
         ]
         cases.append(

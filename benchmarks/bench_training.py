@@ -24,7 +24,8 @@ small, see ``--torch-threads``). The ratios nnlib/pytorch and nnlib/pytorch-best
    noise=0.2)`` with a 10% test split, full-batch gradient descent at lr 0.01 (PyTorch: ``SGD``), BCE. This case
    also times *numpy-inline* (``train_numpy_inline``): the same training as straight-line NumPy, one call per
    formula, without nnlib's functions, checks and divergence watch. Its ratio to nnlib is what nnlib's structure
-   costs; its ratio to PyTorch, the floor for NumPy code written as the formulas;
+   costs; its ratio to PyTorch, the floor for NumPy code written as the formulas. *numpy-inline-watch* adds what
+   ``train`` checks every epoch (its divergence watch and the gradients' shapes), still without functions;
 2. the same network trained with Adam at lr 0.001;
 3. a larger mini-batch case: 100 000 examples with 10 features, 10->256->256->1, batch 256.
 
@@ -56,10 +57,11 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
+from nnlib._validation import check_grads  # noqa: E402
 from nnlib.datasets import make_moons, train_test_split  # noqa: E402
 from nnlib.network import ARTICLE_ARCHITECTURE, init_network  # noqa: E402
 from nnlib.optimizers import Adam  # noqa: E402
-from nnlib.training import train  # noqa: E402
+from nnlib.training import _Divergence, _saturated_wrong, train  # noqa: E402
 
 DTYPE = np.float32
 RESULTS_FILE = Path(__file__).with_name("results.json")
@@ -133,38 +135,49 @@ def train_torch(X, Y, params, architecture, epochs, make_optimizer, batch_size=N
     return costs[-1]
 
 
-def train_numpy_inline(X, Y, params, architecture, epochs, learning_rate=0.01):
+def train_numpy_inline(X, Y, params, architecture, epochs, learning_rate=0.01, watch=False):
     """The source article's training written as straight-line NumPy: ReLU hidden layers, a sigmoid output, binary
     cross-entropy, full-batch gradient descent, the cost and accuracy recorded every epoch as ``train`` does.
 
     The same formulas with the same NumPy calls as nnlib's, without its functions, checks and divergence watch: what
-    NumPy itself costs for this training, the floor for code written as the formulas. Returns the final cost.
+    NumPy itself costs for this training, the floor for code written as the formulas. ``watch``: add what nnlib's
+    ``train`` checks every epoch, with nnlib's own code: the divergence watch (a non-finite cost, outputs saturated at
+    the wrong label, the parameters every tenth epoch, a rising cost) and the gradients' shapes before each update.
+    Returns the final cost.
     """
     L = len(architecture)
-    W = {l: params[f"W{l}"].copy() for l in range(1, L + 1)}
-    b = {l: params[f"b{l}"].copy() for l in range(1, L + 1)}
+    params = {name: value.copy() for name, value in params.items()}
+    divergence = _Divergence(params, learning_rate) if watch else None
     m = X.shape[1]
     eps = np.finfo(X.dtype).eps
     ones = np.ones((m, 1), dtype=X.dtype)
     costs, accuracies = [], []
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         A, Z = {0: X}, {}
         for l in range(1, L):
-            Z[l] = W[l] @ A[l - 1] + b[l]
+            Z[l] = params[f"W{l}"] @ A[l - 1] + params[f"b{l}"]
             A[l] = np.maximum(Z[l], 0.0)
-        Z[L] = W[L] @ A[L - 1] + b[L]
+        Z[L] = params[f"W{L}"] @ A[L - 1] + params[f"b{L}"]
         exp_neg_abs = np.exp(-np.abs(Z[L]))
         Y_hat = np.where(Z[L] >= 0, 1, exp_neg_abs) / (1 + exp_neg_abs)
         P = np.clip(Y_hat, eps, 1 - eps)
         costs.append(float(-(Y * np.log(P) + (1 - Y) * np.log1p(-P)).sum() / m))
         accuracies.append(np.count_nonzero((Y_hat > 0.5) == (Y > 0.5)) / m)
         dZ = (Y_hat - Y) / m
+        grads = {}
         for l in range(L, 0, -1):
-            dW, db = dZ @ A[l - 1].T, dZ @ ones
+            grads[f"dW{l}"], grads[f"db{l}"] = dZ @ A[l - 1].T, dZ @ ones
             if l > 1:  # W.T @ dZ and dZ = dA_prev * g'(Z) with nnlib's calls, so only the structure differs
-                dA_prev = np.dot(W[l].T, dZ) if W[l].shape[0] == 1 else W[l].T @ dZ
+                W = params[f"W{l}"]
+                dA_prev = np.dot(W.T, dZ) if W.shape[0] == 1 else W.T @ dZ
                 dZ = np.multiply(dA_prev, (Z[l - 1] > 0).astype(X.dtype), out=dA_prev)
-            W[l], b[l] = W[l] - learning_rate * dW, b[l] - learning_rate * db
+        if watch:
+            divergence.check_cost(epoch, costs[-1], Y_hat)
+            check_grads(params, grads, learning_rate)
+        for name in params:
+            params[name] = params[name] - learning_rate * grads["d" + name]
+        if watch:
+            divergence.epoch_done(epoch, costs, _saturated_wrong(Y_hat, Y) / m, params, last=epoch == epochs)
     return costs[-1]
 
 
@@ -181,7 +194,9 @@ def time_case(
     """Time nnlib, plain PyTorch and PyTorch's best CPU configuration ``repeats`` times each (in turn), print the
     medians and the ratios, return the case's figures. ``inline``: also time :func:`train_numpy_inline`."""
     params = init_network(architecture, seed=99, dtype=DTYPE)
-    times = {"nnlib": [], "pytorch": [], "pytorch-best": []} | ({"numpy-inline": []} if inline else {})
+    times = {"nnlib": [], "pytorch": [], "pytorch-best": []} | (
+        {"numpy-inline": [], "numpy-inline-watch": []} if inline else {}
+    )
     costs = {}
     for _ in range(repeats):
         (_, history), *nnlib_times = timed(
@@ -197,8 +212,11 @@ def time_case(
             )
             times[variant].append(torch_times)
         if inline:
-            costs["numpy-inline"], *inline_times = timed(lambda: train_numpy_inline(X, Y, params, architecture, epochs))
-            times["numpy-inline"].append(inline_times)
+            for variant, watch in (("numpy-inline", False), ("numpy-inline-watch", True)):
+                costs[variant], *inline_times = timed(
+                    lambda watch=watch: train_numpy_inline(X, Y, params, architecture, epochs, watch=watch)
+                )
+                times[variant].append(inline_times)
     print(f"\n{name}: {epochs} epochs, {repeats} repeats each")
     medians = {}
     for library, runs in times.items():
@@ -218,10 +236,10 @@ def time_case(
         "ratio_nnlib_to_pytorch_best": round(best_ratio, 3),
     }
     if inline:
-        inline_ratio = medians["numpy-inline"] / medians["pytorch"]
-        structure_ratio = medians["numpy-inline"] / medians["nnlib"]
-        print(f"  ratio numpy-inline/pytorch {inline_ratio:.2f}, numpy-inline/nnlib {structure_ratio:.2f}")
-        figures["ratio_numpy_inline_to_pytorch"] = round(inline_ratio, 3)
+        for variant in ("numpy-inline", "numpy-inline-watch"):
+            inline_ratio, structure_ratio = medians[variant] / medians["pytorch"], medians[variant] / medians["nnlib"]
+            print(f"  ratio {variant}/pytorch {inline_ratio:.2f}, {variant}/nnlib {structure_ratio:.2f}")
+            figures[f"ratio_{variant.replace('-', '_')}_to_pytorch"] = round(inline_ratio, 3)
     return figures
 
 

@@ -175,7 +175,7 @@ CASES = {
     ),
     "optimizers.adam_step": (
         optimizers.adam_step,
-        {"param": X, "grad": X, "m": X, "v": X, "t": 1},
+        {"param": X, "grad": X, "m": X, "v": X * X, "t": 1},  # v, a mean of squared gradients, is never negative
         {"t": COUNT, "m": {"transposed": MATRIX["transposed"]}},
     ),
     "backprop.network_backward": (

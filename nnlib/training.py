@@ -74,7 +74,8 @@ def _progress(epochs, enabled):
 # glibc hands freed memory back to the system once more than its trim threshold lies free at the heap's top. An
 # epoch frees its activations and allocates them again, so with the start-up threshold (a few hundred kB, raised
 # only when a larger block is freed) every epoch could fault its arrays back in page by page. For the source
-# article's network in a fresh Python process: 40 faults an epoch and about 15 % more time, 38 % in the worst case.
+# article's network in fresh Python processes: 2.6 to 166 faults an epoch, depending on what the process had
+# allocated before, and up to 45 % more time.
 _HEAP_BLOCK_BYTES = 16 << 20
 
 

@@ -5,8 +5,12 @@ import ast
 import contextlib
 import io
 import json
+import os
+import signal
 import subprocess
+import sys
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -267,8 +271,6 @@ def test_a_cgroup_left_by_a_killed_grading_process_is_removed_by_the_next_one():
 def test_a_submission_handed_to_a_pool_whose_worker_just_died_comes_back_as_a_worker_death():
     """A worker can die between the coordinator's wait and its next hand-out: the hand-out must not end the run
     (the make test class of 24 saw BrokenProcessPool raised by submit), but return like the other lost tasks."""
-    import os
-    import signal
     from concurrent.futures.process import BrokenProcessPool
 
     from course_grader.coordinator import _is_worker_death, _LocalPool
@@ -291,11 +293,6 @@ def test_workers_started_by_a_coordinator_killed_before_they_were_ready_end_too(
     """A coordinator killed while its workers are still starting: they set their death signal too late for it, and
     used to wait forever on each other's queue, holding the coordinator's output open (a make test run hung on
     that). They must end by themselves."""
-    import os
-    import signal
-    import sys
-    import uuid
-
     mark = f"course-test-{uuid.uuid4().hex}"
     coordinator = (
         "import os, signal\n"

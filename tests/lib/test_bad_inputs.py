@@ -74,6 +74,12 @@ GRADS = {
 }
 ARCH = {"text": lambda v: "relu", "empty": lambda v: [], "bad size": lambda v: [{**v[0], "output_dim": 0}, v[1]]}
 
+
+def _update_arguments():
+    """An optimizer's update(params, grads): fresh params, since update rebinds their entries."""
+    return {"params": dict(PARAMS), "grads": {f"d{name}": np.ones_like(value) for name, value in PARAMS.items()}}
+
+
 # function name -> (callable, valid keyword arguments (or a function building them), {argument: defects})
 CASES = {
     "neuron.weighted_sum": (neuron.weighted_sum, {"x": X, "w": np.ones(2), "b": 0.5}, {"x": MATRIX, "b": REAL}),
@@ -165,12 +171,12 @@ CASES = {
     ),
     "optimizers.Adam.update": (
         optimizers.Adam(0.1).update,
-        lambda: {"params": dict(PARAMS), "grads": {f"d{name}": np.ones_like(value) for name, value in PARAMS.items()}},
+        _update_arguments,
         {"grads": GRADS},
     ),
     "gradient_descent.GradientDescent.update": (
         gradient_descent.GradientDescent(0.1).update,
-        lambda: {"params": dict(PARAMS), "grads": {f"d{name}": np.ones_like(value) for name, value in PARAMS.items()}},
+        _update_arguments,
         {"grads": GRADS},
     ),
     "optimizers.adam_step": (
